@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,13 +21,89 @@ func main() {
 	os.Exit(code)
 }
 
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // something went wrong on our side
+	exitBadInput = 2 // bad input or usage: the message says what to fix
+)
+
+// usageError is bad usage or input: it is printed and exits with code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+const usage = `discern: structured, explainable, consent-first screening for human trafficking
+
+Usage:
+  discern screen [--answers FILE] [--format text|json] [--lang en|es]
+                 [--jurisdiction ID[,ID...]|all] [--instrument short|full]
+  discern content check
+  discern content export --format json
+  discern version
+
+Run 'discern COMMAND -h' for a command's options.
+`
+
 // run is the whole program behind main, with its environment passed in so
 // that tests can drive it. It returns the process exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	_ = ctx
-	_ = getenv
-	_ = stdin
-	_ = stdout
-	fmt.Fprintln(stderr, "discern: not built yet")
-	return 2
+	err := dispatch(ctx, args[1:], getenv, stdin, stdout, stderr)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "discern:", err)
+		return exitBadInput
+	default:
+		fmt.Fprintln(stderr, "discern:", err)
+		return exitFailure
+	}
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "screen":
+		return cmdScreen(ctx, rest, stdin, stdout, stderr)
+	case "content":
+		return cmdContent(rest, stdout, stderr)
+	case "version":
+		return cmdVersion(stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usagef("unknown command %q", cmd)
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("discern "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }

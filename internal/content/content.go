@@ -115,42 +115,42 @@ type Bundle struct {
 
 // Facet is a term of the legal vocabulary that indicators evidence.
 type Facet struct {
-	ID    string `yaml:"id"`
-	Group string `yaml:"group"`
-	Index int    `yaml:"-"`
+	ID    string `yaml:"id" json:"id"`
+	Group string `yaml:"group" json:"group"`
+	Index int    `yaml:"-" json:"-"`
 	// Indicators lists the indicators that evidence this facet (filled on load).
-	Indicators []*Indicator `yaml:"-"`
+	Indicators []*Indicator `yaml:"-" json:"-"`
 }
 
 // Grades holds an indicator's ILO/EC grade for adults and for children.
 type Grades struct {
-	Adult string `yaml:"adult"`
-	Child string `yaml:"child"`
+	Adult string `yaml:"adult" json:"adult,omitempty"`
+	Child string `yaml:"child" json:"child,omitempty"`
 }
 
 // Indicator is one ILO/EC-style indicator or vulnerability factor.
 type Indicator struct {
-	ID        string   `yaml:"id"`
-	Dimension string   `yaml:"dimension"`
-	Grade     Grades   `yaml:"grade"`
-	FacetIDs  []string `yaml:"facets"`
-	HTCDS     string   `yaml:"htcds"`
-	Basis     string   `yaml:"basis"`
-	Index     int      `yaml:"-"`
-	Facets    []*Facet `yaml:"-"`
+	ID        string   `yaml:"id" json:"id,omitempty"`
+	Dimension string   `yaml:"dimension" json:"dimension,omitempty"`
+	Grade     Grades   `yaml:"grade" json:"grade,omitempty"`
+	FacetIDs  []string `yaml:"facets" json:"facets,omitempty"`
+	HTCDS     string   `yaml:"htcds" json:"htcds,omitempty"`
+	Basis     string   `yaml:"basis" json:"basis,omitempty"`
+	Index     int      `yaml:"-" json:"-"`
+	Facets    []*Facet `yaml:"-" json:"-"`
 }
 
 // Effect is what choosing one answer option says about indicators.
 type Effect struct {
-	True  []string `yaml:"true"`
-	False []string `yaml:"false"`
+	True  []string `yaml:"true" json:"true,omitempty"`
+	False []string `yaml:"false" json:"false,omitempty"`
 }
 
 // SkipRule skips a question when an earlier question's answer is one of
 // Answers (for a multi question: when every option chosen is among them).
 type SkipRule struct {
-	Question string   `yaml:"question"`
-	Answers  []string `yaml:"answers"`
+	Question string   `yaml:"question" json:"question,omitempty"`
+	Answers  []string `yaml:"answers" json:"answers,omitempty"`
 }
 
 // Option is one answer option of a question and what it says.
@@ -179,14 +179,14 @@ func (o *Options) UnmarshalYAML(n *yaml.Node) error {
 
 // Question is one question of the bank.
 type Question struct {
-	ID         string     `yaml:"id"`
-	Type       string     `yaml:"type"` // yesno, choice, multi, age
-	Provenance string     `yaml:"provenance"`
-	SkipIf     []SkipRule `yaml:"skip_if"`
-	Options    Options    `yaml:"options"`
-	Index      int        `yaml:"-"`
+	ID         string     `yaml:"id" json:"id,omitempty"`
+	Type       string     `yaml:"type" json:"type,omitempty"` // yesno, choice, multi, age
+	Provenance string     `yaml:"provenance" json:"provenance,omitempty"`
+	SkipIf     []SkipRule `yaml:"skip_if" json:"skip_if,omitempty"`
+	Options    Options    `yaml:"options" json:"options,omitempty"`
+	Index      int        `yaml:"-" json:"-"`
 	// Touches lists the indicators any answer to this question can set.
-	Touches []*Indicator `yaml:"-"`
+	Touches []*Indicator `yaml:"-" json:"-"`
 }
 
 // Option returns the option with the given id, or nil.
@@ -214,14 +214,14 @@ func (q *Question) OptionIDs() []string {
 
 // Section is an ordered group of questions shown together.
 type Section struct {
-	ID        string   `yaml:"id"`
-	Questions []string `yaml:"questions"`
+	ID        string   `yaml:"id" json:"id,omitempty"`
+	Questions []string `yaml:"questions" json:"questions,omitempty"`
 }
 
 // Instrument is a form: the short first-contact screen or the full form.
 type Instrument struct {
-	ID       string    `yaml:"id"`
-	Sections []Section `yaml:"sections"`
+	ID       string    `yaml:"id" json:"id,omitempty"`
+	Sections []Section `yaml:"sections" json:"sections,omitempty"`
 }
 
 // QuestionIDs returns the instrument's questions in order.
@@ -235,44 +235,44 @@ func (in *Instrument) QuestionIDs() []string {
 
 // Source is a primary or secondary source a jurisdiction cites.
 type Source struct {
-	ID    string `yaml:"id"`
-	Title string `yaml:"title"`
-	URL   string `yaml:"url"`
+	ID    string `yaml:"id" json:"id,omitempty"`
+	Title string `yaml:"title" json:"title,omitempty"`
+	URL   string `yaml:"url" json:"url,omitempty"`
 }
 
 // NotRequired says when an element is not required, and for which kinds of
 // exploitation (all kinds when Kinds is empty).
 type NotRequired struct {
-	When  *Expr    `yaml:"when"`
-	Kinds []string `yaml:"kinds"`
+	When  *Expr    `yaml:"when" json:"when,omitempty"`
+	Kinds []string `yaml:"kinds" json:"kinds,omitempty"`
 }
 
 // Branch is one kind of exploitation the purpose element can be met by.
 // A secondary branch (e.g. forced criminality inside a sexual-exploitation
 // operation) changes the kind reported only when no other kind is met.
 type Branch struct {
-	Kind      string   `yaml:"kind"` // sexual or labour
-	Secondary bool     `yaml:"secondary"`
-	Rule      *Expr    `yaml:"rule"`
-	Citations []string `yaml:"citations"`
+	Kind      string   `yaml:"kind" json:"kind,omitempty"` // sexual or labour
+	Secondary bool     `yaml:"secondary" json:"secondary,omitempty"`
+	Rule      *Expr    `yaml:"rule" json:"rule,omitempty"`
+	Citations []string `yaml:"citations" json:"citations,omitempty"`
 }
 
 // Element is one legal element of a jurisdiction's definition.
 type Element struct {
-	ID                   string       `yaml:"id"`
-	Rule                 *Expr        `yaml:"rule"`
-	Branches             []Branch     `yaml:"branches"`
-	Citations            []string     `yaml:"citations"`
-	NotRequired          *NotRequired `yaml:"not_required"`
-	NotRequiredCitations []string     `yaml:"not_required_citations"`
+	ID                   string       `yaml:"id" json:"id,omitempty"`
+	Rule                 *Expr        `yaml:"rule" json:"rule,omitempty"`
+	Branches             []Branch     `yaml:"branches" json:"branches,omitempty"`
+	Citations            []string     `yaml:"citations" json:"citations,omitempty"`
+	NotRequired          *NotRequired `yaml:"not_required" json:"not_required,omitempty"`
+	NotRequiredCitations []string     `yaml:"not_required_citations" json:"not_required_citations,omitempty"`
 }
 
 // Jurisdiction is one legal definition of trafficking as a rule set.
 type Jurisdiction struct {
-	ID       string     `yaml:"id"`
-	Country  string     `yaml:"country"`
-	Sources  []Source   `yaml:"sources"`
-	Elements []*Element `yaml:"elements"`
+	ID       string     `yaml:"id" json:"id,omitempty"`
+	Country  string     `yaml:"country" json:"country,omitempty"`
+	Sources  []Source   `yaml:"sources" json:"sources,omitempty"`
+	Elements []*Element `yaml:"elements" json:"elements,omitempty"`
 }
 
 // Element returns the jurisdiction's element with the given id, or nil.
@@ -287,50 +287,50 @@ func (j *Jurisdiction) Element(id string) *Element {
 
 // Situation names what the answers describe in one jurisdiction.
 type Situation struct {
-	ID   string `yaml:"id"`
-	When *Expr  `yaml:"when"`
+	ID   string `yaml:"id" json:"id,omitempty"`
+	When *Expr  `yaml:"when" json:"when,omitempty"`
 }
 
 // Alert is raised over a result when its condition holds.
 type Alert struct {
-	ID              string   `yaml:"id"`
-	Level           string   `yaml:"level"`
-	When            *Expr    `yaml:"when"`
-	AlsoWhenUnknown bool     `yaml:"also_when_unknown"`
-	Citations       []string `yaml:"citations"`
+	ID              string   `yaml:"id" json:"id,omitempty"`
+	Level           string   `yaml:"level" json:"level,omitempty"`
+	When            *Expr    `yaml:"when" json:"when,omitempty"`
+	AlsoWhenUnknown bool     `yaml:"also_when_unknown" json:"also_when_unknown,omitempty"`
+	Citations       []string `yaml:"citations" json:"citations,omitempty"`
 }
 
 // Condition is one eligibility condition of a pathway.
 type Condition struct {
-	ID   string `yaml:"id"`
-	When *Expr  `yaml:"when"`
+	ID   string `yaml:"id" json:"id,omitempty"`
+	When *Expr  `yaml:"when" json:"when,omitempty"`
 }
 
 // Clock is a time limit that comes with a pathway.
 type Clock struct {
-	ID          string `yaml:"id"`
-	Days        int    `yaml:"days"`
-	WorkingDays int    `yaml:"working_days"`
-	Months      int    `yaml:"months"`
-	Years       int    `yaml:"years"`
+	ID          string `yaml:"id" json:"id,omitempty"`
+	Days        int    `yaml:"days" json:"days,omitempty"`
+	WorkingDays int    `yaml:"working_days" json:"working_days,omitempty"`
+	Months      int    `yaml:"months" json:"months,omitempty"`
+	Years       int    `yaml:"years" json:"years,omitempty"`
 }
 
 // Pathway is a protection that can follow a result.
 type Pathway struct {
-	ID            string      `yaml:"id"`
-	Jurisdictions []string    `yaml:"jurisdictions"`
-	Conditions    []Condition `yaml:"conditions"`
-	Clocks        []Clock     `yaml:"clocks"`
-	Consent       string      `yaml:"consent"`
-	Citations     []string    `yaml:"citations"`
+	ID            string      `yaml:"id" json:"id,omitempty"`
+	Jurisdictions []string    `yaml:"jurisdictions" json:"jurisdictions,omitempty"`
+	Conditions    []Condition `yaml:"conditions" json:"conditions,omitempty"`
+	Clocks        []Clock     `yaml:"clocks" json:"clocks,omitempty"`
+	Consent       string      `yaml:"consent" json:"consent,omitempty"`
+	Citations     []string    `yaml:"citations" json:"citations,omitempty"`
 }
 
 // Right is an item of rights or harm-reduction information.
 type Right struct {
-	ID            string   `yaml:"id"`
-	When          *Expr    `yaml:"when"`
-	Jurisdictions []string `yaml:"jurisdictions"`
-	Citations     []string `yaml:"citations"`
+	ID            string   `yaml:"id" json:"id,omitempty"`
+	When          *Expr    `yaml:"when" json:"when,omitempty"`
+	Jurisdictions []string `yaml:"jurisdictions" json:"jurisdictions,omitempty"`
+	Citations     []string `yaml:"citations" json:"citations,omitempty"`
 }
 
 // Locale is one language's texts, flattened to dotted keys.

@@ -1,0 +1,655 @@
+package screening
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/discern-org/discern/internal/content"
+)
+
+// Engine evaluates evidence against one content bundle. It is safe for
+// concurrent use: it holds only what it precomputed from the bundle.
+type Engine struct {
+	b *content.Bundle
+	// questionFacets[i] is the set of facets question i can inform.
+	questionFacets []bitset
+	// elementFacets[jurisdiction][element] is the set of facets the element's
+	// rules read; elementAge whether they read the person's age.
+	elementFacets map[string]map[string]bitset
+	elementAge    map[string]map[string]bool
+	order         []*content.Question // the full form's order
+	ageQuestions  []string
+}
+
+// New prepares an engine for the bundle.
+func New(b *content.Bundle) *Engine {
+	e := &Engine{b: b, elementFacets: map[string]map[string]bitset{}, elementAge: map[string]map[string]bool{}}
+	n := len(b.Facets)
+	e.questionFacets = make([]bitset, len(b.Questions))
+	for i, q := range b.Questions {
+		bs := newBitset(n)
+		for _, ind := range q.Touches {
+			for _, f := range ind.Facets {
+				bs.set(f.Index)
+			}
+		}
+		e.questionFacets[i] = bs
+		if q.Type == "age" || q.ID == "age_doubt" {
+			e.ageQuestions = append(e.ageQuestions, q.ID)
+		}
+	}
+	for _, j := range b.Jurisdictions {
+		e.elementFacets[j.ID] = map[string]bitset{}
+		e.elementAge[j.ID] = map[string]bool{}
+		for _, el := range j.Elements {
+			bs := newBitset(n)
+			age := false
+			exprs := []*content.Expr{el.Rule}
+			for _, br := range el.Branches {
+				exprs = append(exprs, br.Rule)
+			}
+			if el.NotRequired != nil {
+				exprs = append(exprs, el.NotRequired.When)
+			}
+			for _, x := range exprs {
+				if x == nil {
+					continue
+				}
+				for _, f := range x.Facets() {
+					bs.set(f.Index)
+				}
+				age = age || x.UsesAge()
+			}
+			e.elementFacets[j.ID][el.ID] = bs
+			e.elementAge[j.ID][el.ID] = age
+		}
+	}
+	if full := b.Instrument("full"); full != nil {
+		for _, id := range full.QuestionIDs() {
+			e.order = append(e.order, b.Question(id))
+		}
+	}
+	return e
+}
+
+// Bundle returns the content the engine evaluates against.
+func (e *Engine) Bundle() *content.Bundle { return e.b }
+
+// state is the evaluation of one Evidence: indicator and facet values and
+// the person's age, shared by every jurisdiction.
+type state struct {
+	b          *content.Bundle
+	indicators []content.Tri
+	facets     []content.Tri
+	minor      content.Tri
+	// per jurisdiction, while its pathways and situation are evaluated
+	determination string
+	elements      map[string]string
+}
+
+func (s *state) eval(x *content.Expr) content.Tri {
+	switch x.Op {
+	case content.OpFacet:
+		return s.facets[x.Facet.Index]
+	case content.OpAll:
+		v := content.True
+		for _, a := range x.Args {
+			if v = v.And(s.eval(a)); v == content.False {
+				return v
+			}
+		}
+		return v
+	case content.OpAny:
+		v := content.False
+		for _, a := range x.Args {
+			if v = v.Or(s.eval(a)); v == content.True {
+				return v
+			}
+		}
+		return v
+	case content.OpNot:
+		return s.eval(x.Args[0]).Not()
+	case content.OpMinor:
+		return s.minor
+	case content.OpConst:
+		if x.Value {
+			return content.True
+		}
+		return content.False
+	case content.OpTerm:
+		return s.eval(x.Term)
+	case content.OpIndicator:
+		return s.indicators[x.Indicator.Index]
+	case content.OpPresent:
+		v := content.False
+		for _, ind := range s.b.Indicators {
+			if slices.Contains(x.List, ind.Dimension) {
+				v = v.Or(s.indicators[ind.Index])
+			}
+		}
+		return v
+	case content.OpNonePresent:
+		for _, ind := range s.b.Indicators {
+			if slices.Contains(x.List, ind.Dimension) && s.indicators[ind.Index] == content.True {
+				return content.False
+			}
+		}
+		return content.True
+	case content.OpDetermination:
+		switch {
+		case slices.Contains(x.List, s.determination):
+			return content.True
+		case s.determination == InsufficientInformation:
+			return content.Unknown
+		}
+		return content.False
+	case content.OpElement:
+		st := s.elements[x.Name]
+		switch {
+		case st == x.State:
+			return content.True
+		case st == Unknown:
+			return content.Unknown
+		}
+		return content.False
+	}
+	panic(fmt.Sprintf("screening: unhandled operator %q", x.Op)) // the loader rejects unknown operators
+}
+
+// Evaluate runs the engine. It fails only on evidence that does not fit the
+// content (an unknown question, option or jurisdiction); ParseAnswers
+// already rejects those with a clearer message.
+func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
+	b := e.b
+	js, err := ResolveJurisdictions(b, ev.Jurisdictions)
+	if err != nil {
+		return nil, err
+	}
+	s := &state{b: b, indicators: make([]content.Tri, len(b.Indicators)), facets: make([]content.Tri, len(b.Facets))}
+	res := &Result{ContentVersion: b.Version, ContentHash: b.Hash, Instrument: ev.Instrument, Language: ev.Language}
+	if res.Instrument == "" {
+		res.Instrument = "full"
+	}
+	if res.Language == "" {
+		res.Language = b.DefaultLocale
+	}
+
+	// 1. Indicators from answers. Presence wins over absence.
+	trueBy := make([][]Source, len(b.Indicators))
+	falseBy := make([][]Source, len(b.Indicators))
+	answered := map[string]Answer{}
+	for _, a := range ev.Answers {
+		q := b.Question(a.Question)
+		if q == nil {
+			return nil, fmt.Errorf("unknown question %q", a.Question)
+		}
+		answered[a.Question] = a
+		if !a.Definite() || q.Type == "age" {
+			continue
+		}
+		opts := a.Options
+		if a.Value != "" {
+			opts = []string{a.Value}
+		}
+		for _, o := range opts {
+			opt := q.Option(o)
+			if opt == nil {
+				if q.Type == "yesno" && (o == "yes" || o == "no") {
+					continue // an answer with no effect named in the content
+				}
+				return nil, fmt.Errorf("question %q has no option %q", q.ID, o)
+			}
+			src := Source{Question: q.ID, Answer: o, Provenance: a.Provenance}
+			for _, id := range opt.Effect.True {
+				i := b.Indicator(id).Index
+				trueBy[i] = append(trueBy[i], src)
+			}
+			for _, id := range opt.Effect.False {
+				i := b.Indicator(id).Index
+				falseBy[i] = append(falseBy[i], src)
+			}
+		}
+	}
+	for _, ind := range b.Indicators {
+		i := ind.Index
+		switch {
+		case len(trueBy[i]) > 0:
+			s.indicators[i] = content.True
+			if len(falseBy[i]) > 0 {
+				res.Conflicts = append(res.Conflicts, Conflict{Indicator: ind.ID, Present: trueBy[i], Absent: falseBy[i]})
+			}
+		case len(falseBy[i]) > 0:
+			s.indicators[i] = content.False
+		}
+	}
+
+	// 2. Age: under 18 is true or false only on a stated age with no doubt
+	// about it; uncertain age is treated as possibly a child.
+	s.minor = content.Unknown
+	res.AgeStatus = Unknown
+	if a, ok := answered["age"]; ok && a.Age != nil {
+		if *a.Age < 18 {
+			s.minor = content.True
+		} else {
+			s.minor = content.False
+		}
+	}
+	if d, ok := answered["age_doubt"]; ok && d.Value == "yes" && s.minor == content.False {
+		s.minor = content.Unknown
+	}
+	switch s.minor {
+	case content.True:
+		res.AgeStatus = "minor"
+	case content.False:
+		res.AgeStatus = "adult"
+	}
+
+	// 3. Facets: Kleene OR of their indicators.
+	for _, f := range b.Facets {
+		v := content.False
+		if len(f.Indicators) == 0 {
+			v = content.Unknown
+		}
+		for _, ind := range f.Indicators {
+			if v = v.Or(s.indicators[ind.Index]); v == content.True {
+				break
+			}
+		}
+		s.facets[f.Index] = v
+	}
+
+	// 4. The indicator list and the ILO/EC profile.
+	res.Profile = profile(b, s)
+	for _, ind := range b.Indicators {
+		i := ind.Index
+		if s.indicators[i] == content.Unknown {
+			continue
+		}
+		st := IndicatorState{ID: ind.ID, State: "present", Dimension: ind.Dimension, HTCDS: ind.HTCDS, Sources: trueBy[i]}
+		if s.indicators[i] == content.False {
+			st.State, st.Sources = "absent", falseBy[i]
+		}
+		if res.Profile.Variant == "child" {
+			st.Grade = ind.Grade.Child
+		} else {
+			st.Grade = ind.Grade.Adult
+		}
+		res.Indicators = append(res.Indicators, st)
+	}
+
+	// 5. Alerts and rights, shared by every jurisdiction.
+	for _, al := range b.Alerts {
+		v := s.eval(al.When)
+		if v == content.True || (v == content.Unknown && al.AlsoWhenUnknown) {
+			res.Alerts = append(res.Alerts, Alert{ID: al.ID, Level: al.Level, Citations: al.Citations})
+		}
+	}
+	for _, r := range b.Rights {
+		if r.When != nil && s.eval(r.When) != content.True {
+			continue
+		}
+		if len(r.Jurisdictions) > 0 && !slices.ContainsFunc(r.Jurisdictions, func(id string) bool { return slices.Contains(js, id) }) {
+			continue
+		}
+		res.Rights = append(res.Rights, Info{ID: r.ID, Citations: r.Citations})
+	}
+
+	// 6. Each jurisdiction.
+	skipped := e.skipped(answered)
+	open := map[string][]string{} // question -> jurisdiction/element pairs
+	for _, jid := range js {
+		jr := e.jurisdiction(b.Jurisdiction(jid), s, answered, skipped, open)
+		jr.Alerts = res.Alerts
+		jr.Explanation = explain(b, res.Language, jr)
+		res.Results = append(res.Results, jr)
+	}
+	res.Followups = e.rank(open)
+	return res, nil
+}
+
+// skipped returns the questions that skip logic leaves out, given the answers.
+func (e *Engine) skipped(answered map[string]Answer) map[string]bool {
+	out := map[string]bool{}
+	for _, q := range e.b.Questions {
+		for _, rule := range q.SkipIf {
+			a, ok := answered[rule.Question]
+			if !ok {
+				continue
+			}
+			chosen := a.Options
+			if a.Value != "" {
+				chosen = []string{a.Value}
+			}
+			if len(chosen) == 0 {
+				continue
+			}
+			all := true
+			for _, c := range chosen {
+				if !slices.Contains(rule.Answers, c) {
+					all = false
+				}
+			}
+			if all {
+				out[q.ID] = true
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered map[string]Answer, skipped map[string]bool, open map[string][]string) JurisdictionResult {
+	jr := JurisdictionResult{Jurisdiction: j.ID}
+	for _, src := range j.Sources {
+		jr.Sources = append(jr.Sources, SourceRef{Title: src.Title, URL: src.URL})
+	}
+	act, means, purpose := j.Element("act"), j.Element("means"), j.Element("purpose")
+
+	actV := s.eval(act.Rule)
+	meansV := s.eval(means.Rule)
+	nrV := content.False
+	if means.NotRequired != nil {
+		nrV = s.eval(means.NotRequired.When)
+	}
+	nrFor := func(kind string) content.Tri {
+		if means.NotRequired == nil {
+			return content.False
+		}
+		if len(means.NotRequired.Kinds) > 0 && !slices.Contains(means.NotRequired.Kinds, kind) {
+			return content.False
+		}
+		return nrV
+	}
+	sexual, labour, secondary := content.False, content.False, content.False
+	var kinds []string
+	var purposeCites []string
+	for _, br := range purpose.Branches {
+		v := s.eval(br.Rule)
+		switch {
+		case br.Kind == "sexual":
+			sexual = sexual.Or(v)
+		case br.Secondary:
+			secondary = secondary.Or(v)
+		default:
+			labour = labour.Or(v)
+		}
+		if v == content.True {
+			if !slices.Contains(kinds, br.Kind) {
+				kinds = append(kinds, br.Kind)
+			}
+			purposeCites = appendNew(purposeCites, br.Citations...)
+		}
+	}
+	if len(purposeCites) == 0 {
+		for _, br := range purpose.Branches {
+			purposeCites = appendNew(purposeCites, br.Citations...)
+		}
+	}
+	sexT := actV.And(meansV.Or(nrFor("sexual"))).And(sexual)
+	labT := actV.And(meansV.Or(nrFor("labour"))).And(labour)
+	secT := actV.And(meansV.Or(nrFor("labour"))).And(secondary)
+	switch {
+	case sexT == content.True && labT == content.True:
+		jr.Determination = SexAndLabourTrafficking
+	case sexT == content.True:
+		jr.Determination = SexTrafficking
+	case labT == content.True || secT == content.True:
+		jr.Determination = LabourTrafficking
+	case sexT == content.False && labT == content.False && secT == content.False:
+		jr.Determination = NotTrafficking
+	default:
+		jr.Determination = InsufficientInformation
+	}
+
+	// Element states as reported. Means is "not required" when the exemption
+	// holds for the kind of exploitation in question (sexual unless only a
+	// labour purpose is possible).
+	purposeV := sexual.Or(labour).Or(secondary)
+	primary := "sexual"
+	if sexual == content.False {
+		primary = "labour"
+	}
+	nr := nrFor(primary)
+	meansState := triState(meansV)
+	meansCites := means.Citations
+	ageDependent := false
+	switch {
+	case nr == content.True:
+		meansState, meansCites = NotRequired, means.NotRequiredCitations
+	case meansV == content.True:
+	case nr == content.Unknown:
+		meansState = Unknown
+		ageDependent = means.NotRequired.When.UsesAge()
+	}
+	jr.Elements = []ElementResult{
+		{ID: "act", State: triState(actV), Facts: e.facts(j, act, s), Citations: act.Citations},
+		{ID: "means", State: meansState, Facts: e.facts(j, means, s), Citations: meansCites, AgeDependent: ageDependent},
+		{ID: "purpose", State: triState(purposeV), Kinds: kinds, Facts: e.facts(j, purpose, s), Citations: purposeCites},
+	}
+	for _, el := range jr.Elements {
+		jr.Citations = appendNew(jr.Citations, el.Citations...)
+	}
+
+	// Situation and pathways read this jurisdiction's result.
+	s.determination = jr.Determination
+	s.elements = map[string]string{}
+	for _, el := range jr.Elements {
+		s.elements[el.ID] = el.State
+	}
+	for _, sit := range e.b.Situations {
+		if s.eval(sit.When) == content.True {
+			jr.Situation = sit.ID
+			break
+		}
+	}
+	for _, p := range e.b.Pathways {
+		if !slices.Contains(p.Jurisdictions, j.ID) {
+			continue
+		}
+		pr := PathwayResult{ID: p.ID, Consent: p.Consent, Citations: p.Citations, Met: []string{}, Open: []string{}, Unmet: []string{}, Clocks: []Clock{}}
+		for _, c := range p.Conditions {
+			switch s.eval(c.When) {
+			case content.True:
+				pr.Met = append(pr.Met, c.ID)
+			case content.False:
+				pr.Unmet = append(pr.Unmet, c.ID)
+			default:
+				pr.Open = append(pr.Open, c.ID)
+			}
+		}
+		switch {
+		case len(pr.Unmet) > 0:
+			pr.Status = "not_eligible"
+		case len(pr.Open) > 0:
+			pr.Status = "possible"
+		default:
+			pr.Status = "eligible"
+		}
+		for _, cl := range p.Clocks {
+			pr.Clocks = append(pr.Clocks, Clock{ID: cl.ID, Days: cl.Days, WorkingDays: cl.WorkingDays, Months: cl.Months, Years: cl.Years})
+		}
+		jr.Pathways = append(jr.Pathways, pr)
+	}
+
+	// Follow-ups: questions not yet answered (and not declined or skipped by
+	// logic) that inform an element still unknown.
+	local := map[string][]string{}
+	for _, el := range jr.Elements {
+		if el.State != Unknown {
+			continue
+		}
+		pair := j.ID + "/" + el.ID
+		facets := e.elementFacets[j.ID][el.ID]
+		for _, q := range e.order {
+			if !e.askable(q, answered, skipped) {
+				continue
+			}
+			if facets.intersects(e.questionFacets[q.Index]) || (e.elementAge[j.ID][el.ID] && slices.Contains(e.ageQuestions, q.ID)) {
+				local[q.ID] = append(local[q.ID], pair)
+				open[q.ID] = append(open[q.ID], pair)
+			}
+		}
+	}
+	jr.Followups = e.rank(local)
+	return jr
+}
+
+func (e *Engine) askable(q *content.Question, answered map[string]Answer, skipped map[string]bool) bool {
+	if skipped[q.ID] {
+		return false
+	}
+	a, ok := answered[q.ID]
+	if !ok {
+		return true
+	}
+	// A declined question is not asked again: the person's choice stands.
+	return a.Value == "unknown" || a.Value == "skipped"
+}
+
+// rank orders follow-up questions by how many open elements each could
+// settle, then by the full form's order.
+func (e *Engine) rank(m map[string][]string) []Followup {
+	out := make([]Followup, 0, len(m))
+	for _, q := range e.order {
+		if pairs, ok := m[q.ID]; ok {
+			out = append(out, Followup{Question: q.ID, Settles: len(pairs), Elements: pairs})
+		}
+	}
+	sort.SliceStable(out, func(i, k int) bool { return out[i].Settles > out[k].Settles })
+	return out
+}
+
+// facts lists the facets an element's rules read, with the indicators that
+// settled each. Unknown facets are listed too: they are what is still open.
+func (e *Engine) facts(j *content.Jurisdiction, el *content.Element, s *state) []FactState {
+	var out []FactState
+	for i, f := range e.b.Facets {
+		if !e.elementFacets[j.ID][el.ID].has(i) {
+			continue
+		}
+		fs := FactState{Facet: f.ID, State: s.facets[i].String()}
+		for _, ind := range f.Indicators {
+			if s.facets[i] != content.Unknown && s.indicators[ind.Index] == s.facets[i] {
+				fs.Indicators = append(fs.Indicators, ind.ID)
+			}
+		}
+		out = append(out, fs)
+	}
+	return out
+}
+
+func triState(t content.Tri) string {
+	switch t {
+	case content.True:
+		return Met
+	case content.False:
+		return NotMet
+	}
+	return Unknown
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
+}
+
+// profile computes the ILO/EC dimension profile. Child grading applies
+// when the person is, or may be, under 18.
+func profile(b *content.Bundle, s *state) Profile {
+	p := Profile{Variant: "adult"}
+	if s.minor != content.False {
+		p.Variant = "child"
+	}
+	dims := map[string]content.Tri{}
+	for _, d := range content.ILODimensions() {
+		var have, could [3]int // strong, medium, weak
+		for _, ind := range b.Indicators {
+			if ind.Dimension != d {
+				continue
+			}
+			g := ind.Grade.Adult
+			if p.Variant == "child" {
+				g = ind.Grade.Child
+			}
+			k := map[string]int{"strong": 0, "medium": 1, "weak": 2}[g]
+			switch s.indicators[ind.Index] {
+			case content.True:
+				have[k]++
+				could[k]++
+			case content.Unknown:
+				could[k]++
+			}
+		}
+		st := content.Unknown
+		switch {
+		case iloRule(have):
+			st = content.True
+		case !iloRule(could):
+			st = content.False
+		}
+		dims[d] = st
+		name := map[content.Tri]string{content.True: "positive", content.False: "negative", content.Unknown: "unknown"}[st]
+		p.Dimensions = append(p.Dimensions, DimensionState{ID: d, State: name, Strong: have[0], Medium: have[1], Weak: have[2]})
+	}
+	recruitment := dims["deceptive_recruitment"].Or(dims["coercive_recruitment"]).Or(dims["recruitment_abuse_of_vulnerability"])
+	v := recruitment.And(dims["exploitation"])
+	if p.Variant == "adult" {
+		v = v.And(dims["coercion_at_destination"].Or(dims["abuse_of_vulnerability_at_destination"]))
+	}
+	p.Assessment = triState(v)
+	return p
+}
+
+// iloRule is the ILO/EC step-1 rule: a dimension is positive with two
+// strong indicators, one strong and one medium or weak, three medium, or two
+// medium and one weak (WCMS_105023, p.3).
+func iloRule(n [3]int) bool {
+	strong, medium, weak := n[0], n[1], n[2]
+	return strong >= 2 || (strong >= 1 && medium+weak >= 1) || medium >= 3 || (medium >= 2 && weak >= 1)
+}
+
+// explain writes the plain-language explanation of one jurisdiction's result.
+func explain(b *content.Bundle, lang string, jr JurisdictionResult) string {
+	name := b.Text(lang, "jurisdiction."+jr.Jurisdiction)
+	parts := []string{strings.ReplaceAll(b.Text(lang, "determination."+jr.Determination), "{jurisdiction}", name)}
+	group := func(state string) string {
+		var names []string
+		for _, el := range jr.Elements {
+			if el.State == state {
+				names = append(names, b.Text(lang, "element."+el.ID))
+			}
+		}
+		return strings.Join(names, ", ")
+	}
+	if g := group(Met); g != "" {
+		parts = append(parts, strings.ReplaceAll(b.Text(lang, "report.explanation_met"), "{elements}", g))
+	}
+	if g := group(NotMet); g != "" {
+		parts = append(parts, strings.ReplaceAll(b.Text(lang, "report.explanation_not_met"), "{elements}", g))
+	}
+	if g := group(Unknown); g != "" {
+		parts = append(parts, strings.ReplaceAll(b.Text(lang, "report.explanation_insufficient"), "{elements}", g))
+	}
+	parts = append(parts, b.Text(lang, "situation."+jr.Situation))
+	return strings.Join(parts, " ")
+}
+
+// bitset is a small fixed-size set of facet indexes.
+type bitset []uint64
+
+func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b bitset) intersects(o bitset) bool {
+	for i := range b {
+		if b[i]&o[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
