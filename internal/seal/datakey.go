@@ -30,6 +30,13 @@ type DataKey struct {
 // ciphertext sealed under the key and in its WrappedKey.
 func (k DataKey) ID() string { return hex.EncodeToString(k.id[:]) }
 
+// String names the key by its id only, so that printing or logging it by
+// mistake reveals nothing.
+func (k DataKey) String() string { return "seal.DataKey(" + k.ID() + ")" }
+
+// GoString is String, for %#v.
+func (k DataKey) GoString() string { return k.String() }
+
 // IsZero reports whether k is the zero DataKey, which cannot seal anything.
 func (k DataKey) IsZero() bool { return k.aead == nil }
 

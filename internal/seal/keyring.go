@@ -47,7 +47,9 @@ type masterKey struct {
 
 // Keyring holds Discern's master keys and index secret. One master key is
 // active and wraps new data keys; the others are kept only to unwrap data
-// keys not yet rewrapped. A Keyring is safe for concurrent use.
+// keys not yet rewrapped. A Keyring is safe for concurrent use. Make one
+// with NewKeyring, ParseKeyring, ParseKeyringEnv or the key-file functions;
+// the zero Keyring is not usable.
 type Keyring struct {
 	mu     sync.RWMutex
 	keys   []*masterKey // in file order
@@ -303,6 +305,15 @@ func (kr *Keyring) MarshalText() ([]byte, error) {
 	}
 	return b.Bytes(), nil
 }
+
+// String describes the keyring by its key ids only, so that printing or
+// logging it by mistake reveals no key.
+func (kr *Keyring) String() string {
+	return fmt.Sprintf("seal.Keyring(master keys %s, active %s)", strings.Join(kr.KeyIDs(), ","), kr.ActiveKeyID())
+}
+
+// GoString is String, for %#v.
+func (kr *Keyring) GoString() string { return kr.String() }
 
 // ActiveKeyID returns the id of the master key that wraps new data keys.
 func (kr *Keyring) ActiveKeyID() string {

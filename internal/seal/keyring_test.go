@@ -365,3 +365,20 @@ func FuzzParseKeyring(f *testing.F) {
 		}
 	})
 }
+
+func TestPrintingRevealsNoKey(t *testing.T) {
+	kr, err := ParseKeyring("keys", []byte("index "+keyI+"\nmaster k1 "+keyA+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk, _ := mustDataKey(t, kr, "p-1")
+	out := fmt.Sprintf("%v %+v %#v %s %v %+v %#v", kr, kr, kr, kr, dk, dk, dk)
+	if !strings.Contains(out, "k1") || !strings.Contains(out, dk.ID()) {
+		t.Errorf("output %q does not name the keys", out)
+	}
+	for _, secret := range []string{keyI, keyA, "1d1d1d1d", "a1a1a1a1", "\x1d\x1d", "29 29 29", "161 161 161"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("printing the keyring or a data key shows key material %q: %s", secret, out)
+		}
+	}
+}
