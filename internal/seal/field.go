@@ -14,9 +14,12 @@ const (
 	fieldHeaderLen = 1 + dataKeyIDLen
 	nonceLen       = 12
 	tagLen         = 16
-	// Overhead is how many bytes sealing adds to a field's plaintext.
-	Overhead = fieldHeaderLen + nonceLen + tagLen
 )
+
+// Overhead is how many bytes sealing adds to a field's plaintext (33): the
+// version byte, the data key id, the nonce and the tag. Columns holding
+// sealed fields need room for it.
+const Overhead = fieldHeaderLen + nonceLen + tagLen
 
 // Binding names the place a sealed field belongs to: its table, column and
 // row id. Sealing binds the ciphertext to it, so a ciphertext copied to
