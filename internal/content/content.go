@@ -144,6 +144,9 @@ type Indicator struct {
 type Effect struct {
 	True  []string `yaml:"true" json:"true,omitempty"`
 	False []string `yaml:"false" json:"false,omitempty"`
+	// Resolved on load.
+	TrueIndicators  []*Indicator `yaml:"-" json:"-"`
+	FalseIndicators []*Indicator `yaml:"-" json:"-"`
 }
 
 // SkipRule skips a question when an earlier question's answer is one of

@@ -540,6 +540,19 @@ func (c *checker) validateQuestions() {
 		}
 		seenOpt := map[string]bool{}
 		touched := map[*Indicator]bool{}
+		for i := range q.Options {
+			o := &q.Options[i]
+			for _, id := range o.Effect.True {
+				if ind := b.indicatorByID[id]; ind != nil {
+					o.Effect.TrueIndicators = append(o.Effect.TrueIndicators, ind)
+				}
+			}
+			for _, id := range o.Effect.False {
+				if ind := b.indicatorByID[id]; ind != nil {
+					o.Effect.FalseIndicators = append(o.Effect.FalseIndicators, ind)
+				}
+			}
+		}
 		for _, o := range q.Options {
 			if seenOpt[o.ID] {
 				c.errorf("questions.yaml", where+".options."+o.ID, "option given twice")

@@ -15,17 +15,16 @@ type Engine struct {
 	b *content.Bundle
 	// questionFacets[i] is the set of facets question i can inform.
 	questionFacets []bitset
-	// elementFacets[jurisdiction][element] is the set of facets the element's
-	// rules read; elementAge whether they read the person's age.
-	elementFacets map[string]map[string]bitset
-	elementAge    map[string]map[string]bool
-	order         []*content.Question // the full form's order
-	ageQuestions  []string
+	// elements holds, per element, the facets its rules read and whether
+	// they read the person's age.
+	elements     map[*content.Element]*elementInfo
+	order        []*content.Question // the full form's order
+	ageQuestions []string
 }
 
 // New prepares an engine for the bundle.
 func New(b *content.Bundle) *Engine {
-	e := &Engine{b: b, elementFacets: map[string]map[string]bitset{}, elementAge: map[string]map[string]bool{}}
+	e := &Engine{b: b, elements: map[*content.Element]*elementInfo{}}
 	n := len(b.Facets)
 	e.questionFacets = make([]bitset, len(b.Questions))
 	for i, q := range b.Questions {
@@ -41,8 +40,6 @@ func New(b *content.Bundle) *Engine {
 		}
 	}
 	for _, j := range b.Jurisdictions {
-		e.elementFacets[j.ID] = map[string]bitset{}
-		e.elementAge[j.ID] = map[string]bool{}
 		for _, el := range j.Elements {
 			bs := newBitset(n)
 			age := false
@@ -62,8 +59,13 @@ func New(b *content.Bundle) *Engine {
 				}
 				age = age || x.UsesAge()
 			}
-			e.elementFacets[j.ID][el.ID] = bs
-			e.elementAge[j.ID][el.ID] = age
+			info := &elementInfo{facets: bs, age: age}
+			for i, f := range b.Facets {
+				if bs.has(i) {
+					info.list = append(info.list, f)
+				}
+			}
+			e.elements[el] = info
 		}
 	}
 	if full := b.Instrument("full"); full != nil {
@@ -72,6 +74,12 @@ func New(b *content.Bundle) *Engine {
 		}
 	}
 	return e
+}
+
+type elementInfo struct {
+	facets bitset
+	list   []*content.Facet
+	age    bool
 }
 
 // Bundle returns the content the engine evaluates against.
@@ -84,6 +92,7 @@ type state struct {
 	indicators []content.Tri
 	facets     []content.Tri
 	minor      content.Tri
+	dims       map[string]content.Tri // any indicator of the dimension present
 	// per jurisdiction, while its pathways and situation are evaluated
 	determination string
 	elements      map[string]string
@@ -124,15 +133,13 @@ func (s *state) eval(x *content.Expr) content.Tri {
 		return s.indicators[x.Indicator.Index]
 	case content.OpPresent:
 		v := content.False
-		for _, ind := range s.b.Indicators {
-			if slices.Contains(x.List, ind.Dimension) {
-				v = v.Or(s.indicators[ind.Index])
-			}
+		for _, d := range x.List {
+			v = v.Or(s.dims[d])
 		}
 		return v
 	case content.OpNonePresent:
-		for _, ind := range s.b.Indicators {
-			if slices.Contains(x.List, ind.Dimension) && s.indicators[ind.Index] == content.True {
+		for _, d := range x.List {
+			if s.dims[d] == content.True {
 				return content.False
 			}
 		}
@@ -177,8 +184,14 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 	}
 
 	// 1. Indicators from answers. Presence wins over absence.
-	trueBy := make([][]Source, len(b.Indicators))
-	falseBy := make([][]Source, len(b.Indicators))
+	// Every answer's assertions about indicators, grouped per indicator
+	// below into one backing array to keep allocation low.
+	type assertion struct {
+		ind     int
+		present bool
+		src     Source
+	}
+	asserts := make([]assertion, 0, 4*len(ev.Answers))
 	answered := map[string]Answer{}
 	for _, a := range ev.Answers {
 		q := b.Question(a.Question)
@@ -193,6 +206,29 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 		if a.Value != "" {
 			opts = []string{a.Value}
 		}
+		if q.Type == "multi" {
+			// "Choose all that apply": an option not chosen says its
+			// indicators are absent, unless a chosen option shows them present.
+			chosenTrue := map[string]bool{}
+			for _, o := range opts {
+				if opt := q.Option(o); opt != nil {
+					for _, id := range opt.Effect.True {
+						chosenTrue[id] = true
+					}
+				}
+			}
+			for _, opt := range q.Options {
+				if slices.Contains(opts, opt.ID) {
+					continue
+				}
+				src := Source{Question: q.ID, Answer: "not:" + opt.ID, Provenance: a.Provenance}
+				for _, ind := range opt.Effect.TrueIndicators {
+					if !chosenTrue[ind.ID] {
+						asserts = append(asserts, assertion{ind.Index, false, src})
+					}
+				}
+			}
+		}
 		for _, o := range opts {
 			opt := q.Option(o)
 			if opt == nil {
@@ -202,25 +238,47 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 				return nil, fmt.Errorf("question %q has no option %q", q.ID, o)
 			}
 			src := Source{Question: q.ID, Answer: o, Provenance: a.Provenance}
-			for _, id := range opt.Effect.True {
-				i := b.Indicator(id).Index
-				trueBy[i] = append(trueBy[i], src)
+			for _, ind := range opt.Effect.TrueIndicators {
+				asserts = append(asserts, assertion{ind.Index, true, src})
 			}
-			for _, id := range opt.Effect.False {
-				i := b.Indicator(id).Index
-				falseBy[i] = append(falseBy[i], src)
+			for _, ind := range opt.Effect.FalseIndicators {
+				asserts = append(asserts, assertion{ind.Index, false, src})
 			}
 		}
 	}
+	nInd := len(b.Indicators)
+	counts := make([]int, 2*nInd+1) // [present..., absent...] start offsets
+	for _, a := range asserts {
+		k := a.ind
+		if !a.present {
+			k += nInd
+		}
+		counts[k+1]++
+	}
+	for k := 1; k < len(counts); k++ {
+		counts[k] += counts[k-1]
+	}
+	slab := make([]Source, len(asserts))
+	fill := slices.Clone(counts[:2*nInd])
+	for _, a := range asserts {
+		k := a.ind
+		if !a.present {
+			k += nInd
+		}
+		slab[fill[k]] = a.src
+		fill[k]++
+	}
+	trueBy := func(i int) []Source { return slab[counts[i]:counts[i+1]:counts[i+1]] }
+	falseBy := func(i int) []Source { return slab[counts[nInd+i]:counts[nInd+i+1]:counts[nInd+i+1]] }
 	for _, ind := range b.Indicators {
 		i := ind.Index
 		switch {
-		case len(trueBy[i]) > 0:
+		case len(trueBy(i)) > 0:
 			s.indicators[i] = content.True
-			if len(falseBy[i]) > 0 {
-				res.Conflicts = append(res.Conflicts, Conflict{Indicator: ind.ID, Present: trueBy[i], Absent: falseBy[i]})
+			if len(falseBy(i)) > 0 {
+				res.Conflicts = append(res.Conflicts, Conflict{Indicator: ind.ID, Present: trueBy(i), Absent: falseBy(i)})
 			}
-		case len(falseBy[i]) > 0:
+		case len(falseBy(i)) > 0:
 			s.indicators[i] = content.False
 		}
 	}
@@ -261,15 +319,24 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 	}
 
 	// 4. The indicator list and the ILO/EC profile.
+	s.dims = map[string]content.Tri{}
+	for _, ind := range b.Indicators {
+		v, ok := s.dims[ind.Dimension]
+		if !ok {
+			v = content.False
+		}
+		s.dims[ind.Dimension] = v.Or(s.indicators[ind.Index])
+	}
 	res.Profile = profile(b, s)
+	res.Indicators = make([]IndicatorState, 0, nInd)
 	for _, ind := range b.Indicators {
 		i := ind.Index
 		if s.indicators[i] == content.Unknown {
 			continue
 		}
-		st := IndicatorState{ID: ind.ID, State: "present", Dimension: ind.Dimension, HTCDS: ind.HTCDS, Sources: trueBy[i]}
+		st := IndicatorState{ID: ind.ID, State: "present", Dimension: ind.Dimension, HTCDS: ind.HTCDS, Sources: trueBy(i)}
 		if s.indicators[i] == content.False {
-			st.State, st.Sources = "absent", falseBy[i]
+			st.State, st.Sources = "absent", falseBy(i)
 		}
 		if res.Profile.Variant == "child" {
 			st.Grade = ind.Grade.Child
@@ -480,12 +547,12 @@ func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered map[st
 			continue
 		}
 		pair := j.ID + "/" + el.ID
-		facets := e.elementFacets[j.ID][el.ID]
+		info := e.elements[j.Element(el.ID)]
 		for _, q := range e.order {
 			if !e.askable(q, answered, skipped) {
 				continue
 			}
-			if facets.intersects(e.questionFacets[q.Index]) || (e.elementAge[j.ID][el.ID] && slices.Contains(e.ageQuestions, q.ID)) {
+			if info.facets.intersects(e.questionFacets[q.Index]) || (info.age && slices.Contains(e.ageQuestions, q.ID)) {
 				local[q.ID] = append(local[q.ID], pair)
 				open[q.ID] = append(open[q.ID], pair)
 			}
@@ -523,16 +590,26 @@ func (e *Engine) rank(m map[string][]string) []Followup {
 // facts lists the facets an element's rules read, with the indicators that
 // settled each. Unknown facets are listed too: they are what is still open.
 func (e *Engine) facts(j *content.Jurisdiction, el *content.Element, s *state) []FactState {
-	var out []FactState
-	for i, f := range e.b.Facets {
-		if !e.elementFacets[j.ID][el.ID].has(i) {
-			continue
-		}
-		fs := FactState{Facet: f.ID, State: s.facets[i].String()}
-		for _, ind := range f.Indicators {
-			if s.facets[i] != content.Unknown && s.indicators[ind.Index] == s.facets[i] {
-				fs.Indicators = append(fs.Indicators, ind.ID)
+	list := e.elements[el].list
+	out := make([]FactState, 0, len(list))
+	n := 0
+	for _, f := range list {
+		n += len(f.Indicators)
+	}
+	ids := make([]string, 0, n)
+	for _, f := range list {
+		v := s.facets[f.Index]
+		start := len(ids)
+		if v != content.Unknown {
+			for _, ind := range f.Indicators {
+				if s.indicators[ind.Index] == v {
+					ids = append(ids, ind.ID)
+				}
 			}
+		}
+		fs := FactState{Facet: f.ID, State: v.String()}
+		if len(ids) > start {
+			fs.Indicators = ids[start:len(ids):len(ids)]
 		}
 		out = append(out, fs)
 	}
