@@ -146,17 +146,22 @@ func (e *Expr) String() string {
 	return string(e.Op)
 }
 
-// Walk calls fn for e and every sub-expression, following terms.
+// Walk calls fn for e and every sub-expression, following each term once.
 func (e *Expr) Walk(fn func(*Expr)) {
-	if e == nil {
+	e.walk(fn, map[*Expr]bool{})
+}
+
+func (e *Expr) walk(fn func(*Expr), seen map[*Expr]bool) {
+	if e == nil || seen[e] {
 		return
 	}
+	seen[e] = true
 	fn(e)
 	for _, a := range e.Args {
-		a.Walk(fn)
+		a.walk(fn, seen)
 	}
 	if e.Op == OpTerm && e.Term != nil {
-		e.Term.Walk(fn)
+		e.Term.walk(fn, seen)
 	}
 }
 

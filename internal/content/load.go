@@ -102,6 +102,8 @@ type checker struct {
 	fatal    bool
 	// jurisdictionFile remembers each jurisdiction's file for messages.
 	jurisdictionFile map[string]string
+	termState        map[string]int // 1 resolving, 2 resolved
+	termCycle        bool
 }
 
 func (c *checker) errorf(file, where, format string, args ...any) {
@@ -344,7 +346,7 @@ type exprContext struct {
 	resultAtoms bool // determination and element atoms allowed
 }
 
-func (c *checker) resolve(e *Expr, ctx exprContext, seenTerms map[string]bool) {
+func (c *checker) resolve(e *Expr, ctx exprContext, _ map[string]bool) {
 	if e == nil {
 		c.errorf(ctx.file, ctx.where, "missing expression")
 		return
@@ -365,16 +367,8 @@ func (c *checker) resolve(e *Expr, ctx exprContext, seenTerms map[string]bool) {
 			c.errorf(ctx.file, ctx.where, "line %d: unknown term %q", e.Line, e.Name)
 			return
 		}
-		if seenTerms[e.Name] {
-			c.errorf(ctx.file, ctx.where, "line %d: term %q refers to itself", e.Line, e.Name)
-			return
-		}
 		e.Term = t
-		seen := map[string]bool{e.Name: true}
-		for k := range seenTerms {
-			seen[k] = true
-		}
-		c.resolve(t, exprContext{file: "terms.yaml", where: "terms." + e.Name + " (used by " + ctx.file + " " + ctx.where + ")", monotone: ctx.monotone, resultAtoms: ctx.resultAtoms}, seen)
+		c.resolveTerm(e.Name, ctx)
 	case OpIndicator:
 		e.Indicator = c.b.indicatorByID[e.Name]
 		if e.Indicator == nil {
@@ -404,8 +398,36 @@ func (c *checker) resolve(e *Expr, ctx exprContext, seenTerms map[string]bool) {
 		}
 	}
 	for _, a := range e.Args {
-		c.resolve(a, ctx, seenTerms)
+		c.resolve(a, ctx, nil)
 	}
+}
+
+// resolveTerm resolves a named term once, whatever the number of places
+// that use it, and reports cycles between terms.
+func (c *checker) resolveTerm(name string, ctx exprContext) {
+	if c.termState == nil {
+		c.termState = map[string]int{}
+	}
+	switch c.termState[name] {
+	case 1:
+		c.errorf("terms.yaml", "terms."+name, "term %q refers to itself", name)
+		c.termCycle = true
+		return
+	case 2:
+		return
+	}
+	c.termState[name] = 1
+	c.resolve(c.b.Terms[name], exprContext{file: "terms.yaml", where: "terms." + name, resultAtoms: true}, nil)
+	c.termState[name] = 2
+	// Where a term stands decides what it may contain.
+	c.b.Terms[name].Walk(func(x *Expr) {
+		switch {
+		case ctx.monotone && x.Op == OpNot:
+			c.errorf(ctx.file, ctx.where, "term %q uses 'not', which is not allowed in element rules (they must stay monotone)", name)
+		case !ctx.resultAtoms && (x.Op == OpDetermination || x.Op == OpElement):
+			c.errorf(ctx.file, ctx.where, "term %q uses '%s', which can be used only in pathways and situations", name, x.Op)
+		}
+	})
 }
 
 func (c *checker) validate() {
@@ -441,8 +463,17 @@ func (c *checker) validate() {
 	}
 	c.validateQuestions()
 	c.validateInstruments()
-	for name, t := range b.Terms {
-		c.resolve(t, exprContext{file: "terms.yaml", where: "terms." + name, resultAtoms: true}, map[string]bool{name: true})
+	names := make([]string, 0, len(b.Terms))
+	for name := range b.Terms {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c.resolveTerm(name, exprContext{file: "terms.yaml", where: "terms." + name, resultAtoms: true})
+	}
+	if c.termCycle {
+		// Rules that use a cyclic term cannot be walked; stop here.
+		return
 	}
 	usedFacets := map[*Facet]bool{}
 	for _, j := range b.Jurisdictions {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -63,7 +64,7 @@ func TestParseAnswersErrors(t *testing.T) {
 			if !errors.As(err, &ie) {
 				t.Fatalf("want an InputError, got %v", err)
 			}
-			if ie.Path != tc.wantPath || !contains(ie.Msg, tc.wantMsg) {
+			if ie.Path != tc.wantPath || !strings.Contains(ie.Msg, tc.wantMsg) {
 				t.Errorf("got %q at %q, want %q at %q", ie.Msg, ie.Path, tc.wantMsg, tc.wantPath)
 			}
 		})
@@ -79,15 +80,4 @@ func TestParseAnswersErrors(t *testing.T) {
 	if len(ev.Jurisdictions) != len(bundle.Jurisdictions) {
 		t.Errorf("all expanded to %v", ev.Jurisdictions)
 	}
-}
-
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0) }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
