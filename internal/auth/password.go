@@ -236,13 +236,13 @@ func parsePHC(s string) (phc, error) {
 	if vals[2] > maxThreads {
 		return phc{}, fmt.Errorf("threads %d above %d", vals[2], maxThreads)
 	}
-	salt, err := phcBase64.DecodeString(parts[4])
+	salt, err := decodeCanonical(phcBase64, parts[4])
 	if err != nil {
-		return phc{}, errors.New("salt is not base64")
+		return phc{}, fmt.Errorf("salt: %w", err)
 	}
-	key, err := phcBase64.DecodeString(parts[5])
+	key, err := decodeCanonical(phcBase64, parts[5])
 	if err != nil {
-		return phc{}, errors.New("hash is not base64")
+		return phc{}, fmt.Errorf("hash: %w", err)
 	}
 	p := Params{MemoryKiB: vals[0], Time: vals[1], Threads: uint8(vals[2]), SaltLen: uint32(len(salt)), KeyLen: uint32(len(key))}
 	if err := p.validate(); err != nil {
@@ -267,4 +267,15 @@ func parseDecimal(s string) (uint32, error) {
 		return 0, errors.New("is out of range")
 	}
 	return uint32(n), nil
+}
+
+// decodeCanonical decodes s and insists that it is the one spelling of its
+// bytes. encoding/base64 skips CR and LF even in Strict mode, so without
+// the round trip "abc\r" and "abc" would both be accepted.
+func decodeCanonical(enc *base64.Encoding, s string) ([]byte, error) {
+	b, err := enc.DecodeString(s)
+	if err != nil || enc.EncodeToString(b) != s {
+		return nil, errors.New("not canonical base64")
+	}
+	return b, nil
 }

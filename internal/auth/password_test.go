@@ -118,6 +118,8 @@ func TestVerifyRejectsMalformedHashes(t *testing.T) {
 		"padded base64":           "$argon2id$v=19$m=8,t=1,p=1$" + salt + "==$" + key,
 		"url base64":              "$argon2id$v=19$m=8,t=1,p=1$" + strings.Repeat("_", 22) + "$" + key,
 		"non-canonical base64":    "$argon2id$v=19$m=8,t=1,p=1$" + salt[:len(salt)-1] + "B$" + key,
+		"CR in hash":              good[:len(good)-1] + "\r",
+		"LF in salt":              "$argon2id$v=19$m=8,t=1,p=1$" + salt[:10] + "\n" + salt[10:] + "$" + key,
 		"trailing field":          good + "$",
 		"no leading dollar":       strings.TrimPrefix(good, "$"),
 		"very long":               good + strings.Repeat("A", 1000),

@@ -156,3 +156,14 @@ func FuzzCheckPassword(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCheckPassword measures the policy on a long password, the
+// worst case for the blocklist search.
+func BenchmarkCheckPassword(b *testing.B) {
+	pw := strings.Repeat("tangerine viaduct moss ", 12)[:256]
+	for b.Loop() {
+		if err := CheckPassword(pw, "anna", false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -52,8 +52,8 @@ func parseSecret(s string) (TokenHash, error) {
 	if len(s) != encodedTokenLen {
 		return TokenHash{}, errors.New("wrong length")
 	}
-	if _, err := tokenEncoding.DecodeString(s); err != nil {
-		return TokenHash{}, errors.New("not base64url")
+	if _, err := decodeCanonical(tokenEncoding, s); err != nil {
+		return TokenHash{}, err
 	}
 	return sha256.Sum256([]byte(s)), nil
 }

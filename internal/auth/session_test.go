@@ -126,6 +126,7 @@ func TestParseSessionTokenRejects(t *testing.T) {
 		"padding":              good[:42] + "=",
 		"standard base64":      strings.Repeat("+", 43),
 		"space":                good[:42] + " ",
+		"line breaks inside":   good[:20] + "\r\n" + good[22:],
 		"non-canonical ending": good[:42] + "B",
 		"non-ASCII":            good[:41] + "é",
 	}
