@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -228,6 +229,10 @@ func (d Decision) Err(r Resource) error {
 		return discern.Errorf(discern.KindForbidden, "This can only be done when signed in, not with an API token.")
 	case d.Reason == ReasonTokenScope:
 		return discern.Errorf(discern.KindForbidden, "This API token does not have the scope %q.", d.TokenScope)
+	case d.Reason == ReasonUnknownAction || d.Reason == ReasonInvalidPrincipal || d.Reason == ReasonInvalidResource:
+		// A route without a policy or a request built wrongly: our bug,
+		// still denied, and logged rather than blamed on the user's role.
+		return &discern.Error{Kind: discern.KindInternal, Err: fmt.Errorf("auth: access denied: %s", d.Reason)}
 	default:
 		return discern.Errorf(discern.KindForbidden, "Your role does not allow this.")
 	}

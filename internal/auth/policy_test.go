@@ -490,6 +490,9 @@ func TestDecisionErr(t *testing.T) {
 		{"second factor", Decision{Reason: ReasonMFARequired}, ownRecord, discern.KindForbidden},
 		{"token scope", Decision{Reason: ReasonTokenScope, TokenScope: TokenPeopleWrite}, ownRecord, discern.KindForbidden},
 		{"not for tokens", Decision{Reason: ReasonNotForTokens}, ownRecord, discern.KindForbidden},
+		{"unknown action", Decision{Reason: ReasonUnknownAction}, ownRecord, discern.KindInternal},
+		{"invalid principal", Decision{Reason: ReasonInvalidPrincipal}, ownRecord, discern.KindInternal},
+		{"invalid resource", Decision{Reason: ReasonInvalidResource}, ownRecord, discern.KindInternal},
 		{"zero decision", Decision{}, ownRecord, discern.KindForbidden},
 	}
 	for _, tc := range tests {
@@ -498,7 +501,7 @@ func TestDecisionErr(t *testing.T) {
 			if got := discern.KindOf(err); got != tc.want {
 				t.Fatalf("kind %q (%v), want %q", got, err, tc.want)
 			}
-			if err != nil && discern.MessageOf(err) == "An internal error occurred." {
+			if err != nil && tc.want != discern.KindInternal && discern.MessageOf(err) == "An internal error occurred." {
 				t.Fatal("no message for the user")
 			}
 		})

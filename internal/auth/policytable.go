@@ -72,19 +72,21 @@ const (
 )
 
 var (
-	none        ClassSet // the action shows no personal data of people
-	caseOnly    = Classes(discern.ClassCase)
-	caseAndID   = Classes(discern.ClassCase, discern.ClassIdentity)
-	all         = AllClasses
-	everyone    = []discern.Role{admin, supervisor, caseworker, screener, analyst}
-	ownForAll   = forRoles(everyone, own(none))
-	orgForAll   = forRoles(everyone, org(none))
-	adminAndOwn = func() map[discern.Role][]grant {
-		m := forRoles(everyone, own(none))
-		m[admin] = []grant{org(none)}
-		return m
-	}
+	none      ClassSet // the action shows no personal data of people
+	caseOnly  = Classes(discern.ClassCase)
+	caseAndID = Classes(discern.ClassCase, discern.ClassIdentity)
+	all       = AllClasses
+	ownForAll = forRoles(discern.Roles, own(none))
+	orgForAll = forRoles(discern.Roles, org(none))
 )
+
+// adminAndOwn grants everyone their own, and administrators the whole
+// organization's.
+func adminAndOwn() map[discern.Role][]grant {
+	m := forRoles(discern.Roles, own(none))
+	m[admin] = []grant{org(none)}
+	return m
+}
 
 func own(c ClassSet) grant  { return grant{discern.ScopeOwn, c} }
 func team(c ClassSet) grant { return grant{discern.ScopeTeam, c} }

@@ -133,9 +133,8 @@ func (d ThrottleDecision) Err(now time.Time) error {
 	}
 }
 
-// Decide reports whether the key with record r may make an attempt at now.
-// It does not change anything.
-func (p ThrottlePolicy) Decide(r FailureRecord, now time.Time) (d ThrottleDecision) {
+// decide reports whether the key with record r may make an attempt at now.
+func (p ThrottlePolicy) decide(r FailureRecord, now time.Time) ThrottleDecision {
 	n := r.Failures
 	if n <= 0 {
 		return ThrottleDecision{Allowed: true}
@@ -178,17 +177,19 @@ func (p ThrottlePolicy) forget(r FailureRecord, now time.Time) FailureRecord {
 	return r
 }
 
-// Decide combines the account and address decisions; the later retry time
-// wins, and an account lock wins over an address delay.
+// Decide reports whether a sign-in attempt for the account and address
+// with these records may go ahead at now, without changing anything. When
+// both are held back the later retry time wins, and a lock that only an
+// administrator can lift wins over everything.
 func (t Throttle) Decide(account, address FailureRecord, now time.Time) ThrottleDecision {
-	a := t.Account.Decide(account, now)
+	a := t.Account.decide(account, now)
 	if !a.Allowed && a.Reason == "" {
 		a.Reason = ThrottleAccountDelay
 		if a.Locked {
 			a.Reason = ThrottleAccountLocked
 		}
 	}
-	b := t.Address.Decide(address, now)
+	b := t.Address.decide(address, now)
 	if !b.Allowed {
 		// A hard lock is only for accounts: an address is never blocked for good.
 		b.Reason = ThrottleAddressDelay
