@@ -155,11 +155,11 @@ func TestContentCheckAndExport(t *testing.T) {
 // follow-ups, answers two and stops.
 func TestInteractiveScreen(t *testing.T) {
 	// safe_now no; age 24; age_doubt no; status citizen; exchange_sex yes;
-	// others_involved yes; other_work no; money_share a share; work_directed yes;
+	// others_involved yes; other_work none; money_share a share; work_directed yes;
 	// travel_arranged yes (observed); housing no; free_to_leave: don't know;
 	// violence: prefers not to say; documents: has them; debt no; legal: neither;
 	// then follow-ups: yes, answer "no" twice, then q.
-	input := "2\n24\n2\n1\n1\n1\n2\n2\n1\n1 2\n2\nu\np\n1\n2\n3\ny\n2\n2\nq\n"
+	input := "2\n24\n2\n1\n1\n1\n3\n2\n1\n1 2\n2\nu\np\n1\n2\n3\ny\n2\n2\nq\n"
 	code, out, errOut := discern(t, input, "screen", "--jurisdiction", "palermo,canada")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -47,7 +47,7 @@ func merge(ms ...map[string]any) map[string]any {
 var (
 	adultManaged = map[string]any{ // A: adult consents; manager books, drives between towns, takes 50%
 		"age": 29, "age_doubt": "no", "status": "citizen", "exchange_sex": "yes", "others_involved": "yes",
-		"other_work": "no", "money_share": "a_share", "work_directed": "yes", "advertised": "yes",
+		"other_work": []string{"none"}, "money_share": "a_share", "work_directed": "yes", "advertised": "yes",
 		"forced_acts": "no", "sexual_content": "no", "criminal_acts": "no", "money_kept": "no", "debt": "no",
 		"how_started": []string{"ad_or_offer"}, "told_truth_nature": "yes", "told_truth_conditions": "yes",
 		"situation_exploited": "no", "travelled": "other_town", "travel_arranged": "yes", "moved_between_places": "yes",
@@ -103,7 +103,7 @@ func TestJurisdictionsDisagree(t *testing.T) {
 				"england-wales": SexTrafficking, "canada": NotTrafficking},
 			map[string]string{"palermo": Unknown}},
 		{"labour exploitation without sex", map[string]any{
-			"age": 25, "age_doubt": "no", "exchange_sex": "no", "others_involved": "yes", "other_work": "yes",
+			"age": 25, "age_doubt": "no", "exchange_sex": "no", "others_involved": "yes", "other_work": []string{"other_labour"},
 			"how_started": []string{"ad_or_offer"}, "told_truth_nature": "no", "housing_controlled": "yes",
 			"threat_violence": "yes", "criminal_acts": "no", "sexual_content": "no"},
 			map[string]string{"canada": LabourTrafficking, "palermo": LabourTrafficking, "us-federal": LabourTrafficking}, nil},
@@ -142,7 +142,7 @@ func TestSituationsNameTheGrayZones(t *testing.T) {
 		{"survival sex, no third party", "england-wales", "economic_need_no_third_party", adultSelfDirected},
 		{"self-directed work", "us-federal", "self_directed_no_third_party", merge(adultSelfDirected, map[string]any{"economic_need": "no"})},
 		{"child in commercial sex outside Canada's offence", "canada", "child_commercial_sex_other_offences", merge(adultSelfDirected, map[string]any{"age": 17})},
-		{"no indicators", "palermo", "no_indicators_identified", map[string]any{"age": 30, "exchange_sex": "no", "others_involved": "no", "other_work": "no"}},
+		{"no indicators", "palermo", "no_indicators_identified", map[string]any{"age": 30, "exchange_sex": "no", "others_involved": "no", "other_work": []string{"none"}}},
 		{"elements met", "palermo", "elements_met", adultCoerced},
 	}
 	for _, tc := range cases {
