@@ -191,14 +191,16 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 		present bool
 		src     Source
 	}
-	asserts := make([]assertion, 0, 4*len(ev.Answers))
-	answered := map[string]Answer{}
-	for _, a := range ev.Answers {
+	asserts := make([]assertion, 0, 2*len(ev.Answers))
+	// answered[i] is the answer to question i, if any.
+	answered := make([]*Answer, len(b.Questions))
+	for ai := range ev.Answers {
+		a := &ev.Answers[ai]
 		q := b.Question(a.Question)
 		if q == nil {
 			return nil, fmt.Errorf("unknown question %q", a.Question)
 		}
-		answered[a.Question] = a
+		answered[q.Index] = a
 		if !a.Definite() || q.Type == "age" {
 			continue
 		}
@@ -287,14 +289,14 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 	// about it; uncertain age is treated as possibly a child.
 	s.minor = content.Unknown
 	res.AgeStatus = Unknown
-	if a, ok := answered["age"]; ok && a.Age != nil {
+	if a := e.answer(answered, "age"); a != nil && a.Age != nil {
 		if *a.Age < 18 {
 			s.minor = content.True
 		} else {
 			s.minor = content.False
 		}
 	}
-	if d, ok := answered["age_doubt"]; ok && d.Value == "yes" && s.minor == content.False {
+	if d := e.answer(answered, "age_doubt"); d != nil && d.Value == "yes" && s.minor == content.False {
 		s.minor = content.Unknown
 	}
 	switch s.minor {
@@ -365,9 +367,9 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 
 	// 6. Each jurisdiction.
 	skipped := e.skipped(answered)
-	open := map[string][]string{} // question -> jurisdiction/element pairs
+	var open [][]string // question index -> jurisdiction/element pairs; made when needed
 	for _, jid := range js {
-		jr := e.jurisdiction(b.Jurisdiction(jid), s, answered, skipped, open)
+		jr := e.jurisdiction(b.Jurisdiction(jid), s, answered, skipped, &open)
 		jr.Alerts = res.Alerts
 		jr.Explanation = explain(b, res.Language, jr)
 		res.Results = append(res.Results, jr)
@@ -377,12 +379,20 @@ func (e *Engine) Evaluate(ev *Evidence) (*Result, error) {
 }
 
 // skipped returns the questions that skip logic leaves out, given the answers.
-func (e *Engine) skipped(answered map[string]Answer) map[string]bool {
-	out := map[string]bool{}
+// answer returns the answer to the question with the given id, or nil.
+func (e *Engine) answer(answered []*Answer, id string) *Answer {
+	if q := e.b.Question(id); q != nil {
+		return answered[q.Index]
+	}
+	return nil
+}
+
+func (e *Engine) skipped(answered []*Answer) []bool {
+	out := make([]bool, len(e.b.Questions))
 	for _, q := range e.b.Questions {
 		for _, rule := range q.SkipIf {
-			a, ok := answered[rule.Question]
-			if !ok {
+			a := e.answer(answered, rule.Question)
+			if a == nil {
 				continue
 			}
 			chosen := a.Options
@@ -399,14 +409,14 @@ func (e *Engine) skipped(answered map[string]Answer) map[string]bool {
 				}
 			}
 			if all {
-				out[q.ID] = true
+				out[q.Index] = true
 			}
 		}
 	}
 	return out
 }
 
-func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered map[string]Answer, skipped map[string]bool, open map[string][]string) JurisdictionResult {
+func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered []*Answer, skipped []bool, open *[][]string) JurisdictionResult {
 	jr := JurisdictionResult{Jurisdiction: j.ID}
 	for _, src := range j.Sources {
 		jr.Sources = append(jr.Sources, SourceRef{Title: src.Title, URL: src.URL})
@@ -541,7 +551,7 @@ func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered map[st
 
 	// Follow-ups: questions not yet answered (and not declined or skipped by
 	// logic) that inform an element still unknown.
-	local := map[string][]string{}
+	var local [][]string
 	for _, el := range jr.Elements {
 		if el.State != Unknown {
 			continue
@@ -553,8 +563,14 @@ func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered map[st
 				continue
 			}
 			if info.facets.intersects(e.questionFacets[q.Index]) || (info.age && slices.Contains(e.ageQuestions, q.ID)) {
-				local[q.ID] = append(local[q.ID], pair)
-				open[q.ID] = append(open[q.ID], pair)
+				if local == nil {
+					local = make([][]string, len(e.b.Questions))
+				}
+				if *open == nil {
+					*open = make([][]string, len(e.b.Questions))
+				}
+				local[q.Index] = append(local[q.Index], pair)
+				(*open)[q.Index] = append((*open)[q.Index], pair)
 			}
 		}
 	}
@@ -562,12 +578,12 @@ func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered map[st
 	return jr
 }
 
-func (e *Engine) askable(q *content.Question, answered map[string]Answer, skipped map[string]bool) bool {
-	if skipped[q.ID] {
+func (e *Engine) askable(q *content.Question, answered []*Answer, skipped []bool) bool {
+	if skipped[q.Index] {
 		return false
 	}
-	a, ok := answered[q.ID]
-	if !ok {
+	a := answered[q.Index]
+	if a == nil {
 		return true
 	}
 	// A declined question is not asked again: the person's choice stands.
@@ -576,10 +592,13 @@ func (e *Engine) askable(q *content.Question, answered map[string]Answer, skippe
 
 // rank orders follow-up questions by how many open elements each could
 // settle, then by the full form's order.
-func (e *Engine) rank(m map[string][]string) []Followup {
-	out := make([]Followup, 0, len(m))
+func (e *Engine) rank(m [][]string) []Followup {
+	out := []Followup{}
+	if m == nil {
+		return out
+	}
 	for _, q := range e.order {
-		if pairs, ok := m[q.ID]; ok {
+		if pairs := m[q.Index]; len(pairs) > 0 {
 			out = append(out, Followup{Question: q.ID, Settles: len(pairs), Elements: pairs})
 		}
 	}
