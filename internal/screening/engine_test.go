@@ -475,7 +475,7 @@ func BenchmarkEvaluateFullFormAllJurisdictions(b *testing.B) {
 		"safe_now": "no", "other_at_risk": "no", "status": "visa_or_permit", "language_isolation": "no",
 		"hours_conditions": []string{"long_hours"}, "knows_address": "yes", "housing_need": "no", "economic_need": "yes",
 		"health": []string{"none"}, "care_history": "no", "partner_violence": "no", "dependants": "yes",
-		"legal_situation": []string{"neither"}, "talk_to_authorities": "not_now", "exit_penalty": "no"}))
+		"legal_situation": []string{"neither"}, "talk_to_authorities": "not_now", "exit_penalty": "no", "servitude": "no"}))
 	if len(e.Answers) != len(bundle.Questions) {
 		b.Fatalf("benchmark evidence answers %d of %d questions", len(e.Answers), len(bundle.Questions))
 	}
