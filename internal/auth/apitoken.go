@@ -77,8 +77,8 @@ const MaxAPITokenLifetime = 365 * 24 * time.Hour
 type APIToken struct {
 	PublicID   string // 16 lowercase hex digits; safe to show and log
 	SecretHash TokenHash
-	UserID     int64 // the owner; the token acts with the owner's current role
-	OrgID      int64
+	UserID     string // the owner; the token acts with the owner's current role
+	OrgID      string
 	Name       string // the owner's label, e.g. "monthly statistics export"
 	Scopes     []TokenScope
 	CreatedAt  time.Time
@@ -88,8 +88,8 @@ type APIToken struct {
 
 // APITokenRequest is what is needed to create a token.
 type APITokenRequest struct {
-	UserID    int64
-	OrgID     int64
+	UserID    string
+	OrgID     string
 	Role      discern.Role // the owner's role: scopes it can never use are refused
 	Name      string
 	Scopes    []TokenScope
@@ -101,7 +101,7 @@ type APITokenRequest struct {
 func NewAPIToken(random io.Reader, now time.Time, req APITokenRequest) (string, APIToken, error) {
 	name := strings.TrimSpace(req.Name)
 	switch {
-	case req.UserID <= 0 || req.OrgID <= 0 || !req.Role.Valid():
+	case req.UserID == "" || req.OrgID == "" || !req.Role.Valid():
 		return "", APIToken{}, errors.New("auth: API token needs an owner with a valid role")
 	case name == "":
 		return "", APIToken{}, discern.Invalid("name", "Please give the token a name, so you can recognize it later.")
@@ -209,13 +209,13 @@ type APITokenStore interface {
 	// FindAPITokenByPublicID returns the token with the public id.
 	FindAPITokenByPublicID(ctx context.Context, publicID string) (APIToken, error)
 	// FindAPITokens lists a user's tokens, expired ones included.
-	FindAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	FindAPITokens(ctx context.Context, userID string) ([]APIToken, error)
 	// TouchAPIToken records use, at most about once a minute per token.
 	TouchAPIToken(ctx context.Context, publicID string, lastUsed time.Time) error
 	// DeleteAPIToken revokes one token.
 	DeleteAPIToken(ctx context.Context, publicID string) error
 	// DeleteUserAPITokens revokes all of a user's tokens (account disabled).
-	DeleteUserAPITokens(ctx context.Context, userID int64) error
+	DeleteUserAPITokens(ctx context.Context, userID string) error
 }
 
 // AuthenticateAPIToken parses token, finds it and checks it. Every failure

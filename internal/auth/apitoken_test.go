@@ -14,7 +14,7 @@ import (
 
 func validTokenRequest() APITokenRequest {
 	return APITokenRequest{
-		UserID: 7, OrgID: 3, Role: discern.RoleCaseworker, Name: "case export",
+		UserID: "u7", OrgID: "o3", Role: discern.RoleCaseworker, Name: "case export",
 		Scopes:    []TokenScope{TokenScreeningsRead, TokenPeopleRead, TokenPeopleRead},
 		ExpiresAt: t0.Add(90 * 24 * time.Hour),
 	}
@@ -31,9 +31,9 @@ func TestNewAPIToken(t *testing.T) {
 	if len(token) != apiTokenLen || encodedTokenLen != 43 {
 		t.Fatalf("token length %d, constant %d, secret %d", len(token), apiTokenLen, encodedTokenLen)
 	}
-	want := APIToken{PublicID: token[4:20], SecretHash: tok.SecretHash, UserID: 7, OrgID: 3, Name: "case export",
+	want := APIToken{PublicID: token[4:20], SecretHash: tok.SecretHash, UserID: "u7", OrgID: "o3", Name: "case export",
 		Scopes: []TokenScope{TokenPeopleRead, TokenScreeningsRead}, CreatedAt: t0, ExpiresAt: t0.Add(90 * 24 * time.Hour)}
-	if tok.PublicID != want.PublicID || tok.UserID != 7 || tok.OrgID != 3 || tok.Name != want.Name ||
+	if tok.PublicID != want.PublicID || tok.UserID != "u7" || tok.OrgID != "o3" || tok.Name != want.Name ||
 		!slices.Equal(tok.Scopes, want.Scopes) || !tok.CreatedAt.Equal(t0) || !tok.ExpiresAt.Equal(want.ExpiresAt) {
 		t.Fatalf("NewAPIToken = %+v, want %+v", tok, want)
 	}
@@ -66,8 +66,8 @@ func TestNewAPITokenRejects(t *testing.T) {
 		{"expired already", func(r *APITokenRequest) { r.ExpiresAt = t0 }, "expires_at"},
 		{"no expiry", func(r *APITokenRequest) { r.ExpiresAt = time.Time{} }, "expires_at"},
 		{"more than a year", func(r *APITokenRequest) { r.ExpiresAt = t0.Add(366 * 24 * time.Hour) }, "expires_at"},
-		{"no owner", func(r *APITokenRequest) { r.UserID = 0 }, ""},
-		{"no organization", func(r *APITokenRequest) { r.OrgID = 0 }, ""},
+		{"no owner", func(r *APITokenRequest) { r.UserID = "" }, ""},
+		{"no organization", func(r *APITokenRequest) { r.OrgID = "" }, ""},
 		{"unknown role", func(r *APITokenRequest) { r.Role = "root" }, ""},
 	}
 	for _, tc := range tests {
@@ -222,7 +222,7 @@ func (m memTokens) FindAPITokenByPublicID(_ context.Context, id string) (APIToke
 	return t, nil
 }
 
-func (m memTokens) FindAPITokens(context.Context, int64) ([]APIToken, error) { return nil, nil }
+func (m memTokens) FindAPITokens(context.Context, string) ([]APIToken, error) { return nil, nil }
 
 func (m memTokens) TouchAPIToken(context.Context, string, time.Time) error { return nil }
 
@@ -231,7 +231,7 @@ func (m memTokens) DeleteAPIToken(_ context.Context, id string) error {
 	return nil
 }
 
-func (m memTokens) DeleteUserAPITokens(context.Context, int64) error { return nil }
+func (m memTokens) DeleteUserAPITokens(context.Context, string) error { return nil }
 
 func TestAuthenticateAPIToken(t *testing.T) {
 	store := memTokens{}

@@ -145,9 +145,9 @@ func (s ClassSet) String() string {
 // Principal is who is asking: a signed-in user, or an API token acting for
 // its owner.
 type Principal struct {
-	UserID  int64
-	OrgID   int64
-	TeamIDs []int64
+	UserID  string
+	OrgID   string
+	TeamIDs []string
 	// Role is the user's current role (for a token: the owner's current
 	// role, loaded per request, so demoting a user also narrows their
 	// tokens).
@@ -168,13 +168,13 @@ type Principal struct {
 
 // Resource is what the request touches.
 type Resource struct {
-	OrgID int64 // required: the organization the record (or list, or setting) belongs to
+	OrgID string // required: the organization the record (or list, or setting) belongs to
 	// OwnerID is the user responsible: the assigned caseworker for a person
 	// and everything in their case (encounters, screenings, notes, tasks),
 	// the assignee for a task, the user themself for users, sessions and
 	// tokens. For a create, the user the new record will belong to.
-	OwnerID int64
-	TeamID  int64    // the team the record belongs to; 0 for none
+	OwnerID string
+	TeamID  string   // the team the record belongs to; 0 for none
 	Classes ClassSet // the data classes the response would contain (or the request would write)
 	// List marks a request for many records (a list or search) rather than
 	// one. Decide then answers with the widest scope the caller must filter
@@ -253,10 +253,10 @@ func Decide(p Principal, a Action, r Resource) Decision {
 	if !ok {
 		return Decision{Reason: ReasonUnknownAction}
 	}
-	if p.UserID <= 0 || p.OrgID <= 0 || !p.Role.Valid() {
+	if p.UserID == "" || p.OrgID == "" || !p.Role.Valid() {
 		return Decision{Reason: ReasonInvalidPrincipal}
 	}
-	if r.OrgID <= 0 {
+	if r.OrgID == "" {
 		return Decision{Reason: ReasonInvalidResource}
 	}
 	if r.OrgID != p.OrgID {
@@ -314,7 +314,7 @@ func covers(p Principal, r Resource, s discern.Scope) bool {
 	case discern.ScopeOrganization:
 		return true
 	case discern.ScopeTeam:
-		return r.OwnerID == p.UserID || (r.TeamID != 0 && slices.Contains(p.TeamIDs, r.TeamID))
+		return r.OwnerID == p.UserID || (r.TeamID != "" && slices.Contains(p.TeamIDs, r.TeamID))
 	case discern.ScopeOwn:
 		return r.OwnerID == p.UserID
 	}

@@ -12,15 +12,15 @@ import (
 // The principal of the matrix test: user 10 of organization 1, in team
 // 100, second factor presented.
 func matrixPrincipal(role discern.Role) Principal {
-	return Principal{UserID: 10, OrgID: 1, TeamIDs: []int64{100}, Role: role, MFAEnrolled: true, MFAVerified: true}
+	return Principal{UserID: "u10", OrgID: "o1", TeamIDs: []string{"t100"}, Role: role, MFAEnrolled: true, MFAVerified: true}
 }
 
 // The four records of the matrix test, all holding every data class.
 var (
-	ownRecord      = Resource{OrgID: 1, OwnerID: 10, TeamID: 0, Classes: AllClasses}
-	teamRecord     = Resource{OrgID: 1, OwnerID: 11, TeamID: 100, Classes: AllClasses}
-	otherRecord    = Resource{OrgID: 1, OwnerID: 12, TeamID: 200, Classes: AllClasses}
-	otherOrgRecord = Resource{OrgID: 2, OwnerID: 13, TeamID: 100, Classes: AllClasses}
+	ownRecord      = Resource{OrgID: "o1", OwnerID: "u10", TeamID: "", Classes: AllClasses}
+	teamRecord     = Resource{OrgID: "o1", OwnerID: "u11", TeamID: "t100", Classes: AllClasses}
+	otherRecord    = Resource{OrgID: "o1", OwnerID: "u12", TeamID: "t200", Classes: AllClasses}
+	otherOrgRecord = Resource{OrgID: "o2", OwnerID: "u13", TeamID: "t100", Classes: AllClasses}
 )
 
 // classLetters spells data classes in the matrix: c case, i identity,
@@ -347,15 +347,15 @@ func TestDecideDefaultDeny(t *testing.T) {
 		{"unknown action", good, "people.delete", ownRecord, ReasonUnknownAction},
 		{"empty action", good, "", ownRecord, ReasonUnknownAction},
 		{"zero principal", Principal{}, PeopleRead, ownRecord, ReasonInvalidPrincipal},
-		{"no user", Principal{OrgID: 1, Role: caseworker, MFAVerified: true}, PeopleRead, ownRecord, ReasonInvalidPrincipal},
-		{"no organization", Principal{UserID: 10, Role: caseworker}, PeopleRead, Resource{OwnerID: 10}, ReasonInvalidPrincipal},
-		{"unknown role", Principal{UserID: 10, OrgID: 1, Role: "root"}, PeopleRead, ownRecord, ReasonInvalidPrincipal},
-		{"resource without organization", good, PeopleRead, Resource{OwnerID: 10, Classes: AllClasses}, ReasonInvalidResource},
-		{"other organization, same owner id", good, PeopleRead, Resource{OrgID: 2, OwnerID: 10}, ReasonOtherOrganization},
-		{"other organization, a list", good, PeopleRead, Resource{OrgID: 2, List: true}, ReasonOtherOrganization},
-		{"team record without team", good, PeopleRead, Resource{OrgID: 1, OwnerID: 11}, ReasonOutOfScope},
+		{"no user", Principal{OrgID: "o1", Role: caseworker, MFAVerified: true}, PeopleRead, ownRecord, ReasonInvalidPrincipal},
+		{"no organization", Principal{UserID: "u10", Role: caseworker}, PeopleRead, Resource{OwnerID: "u10"}, ReasonInvalidPrincipal},
+		{"unknown role", Principal{UserID: "u10", OrgID: "o1", Role: "root"}, PeopleRead, ownRecord, ReasonInvalidPrincipal},
+		{"resource without organization", good, PeopleRead, Resource{OwnerID: "u10", Classes: AllClasses}, ReasonInvalidResource},
+		{"other organization, same owner id", good, PeopleRead, Resource{OrgID: "o2", OwnerID: "u10"}, ReasonOtherOrganization},
+		{"other organization, a list", good, PeopleRead, Resource{OrgID: "o2", List: true}, ReasonOtherOrganization},
+		{"team record without team", good, PeopleRead, Resource{OrgID: "o1", OwnerID: "u11"}, ReasonOutOfScope},
 		{"record of team 0 does not match principal without teams",
-			Principal{UserID: 10, OrgID: 1, Role: caseworker}, PeopleRead, Resource{OrgID: 1, OwnerID: 11}, ReasonOutOfScope},
+			Principal{UserID: "u10", OrgID: "o1", Role: caseworker}, PeopleRead, Resource{OrgID: "o1", OwnerID: "u11"}, ReasonOutOfScope},
 		{"no grant", matrixPrincipal(analyst), PeopleRead, ownRecord, ReasonNoGrant},
 	}
 	for _, tc := range tests {
@@ -391,7 +391,7 @@ func TestDecideSecondFactor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := Principal{UserID: 10, OrgID: 1, Role: tc.role, MFAEnrolled: tc.enrolled, MFAVerified: tc.verified}
+			p := Principal{UserID: "u10", OrgID: "o1", Role: tc.role, MFAEnrolled: tc.enrolled, MFAVerified: tc.verified}
 			if d := Decide(p, tc.action, ownRecord); d.Reason != tc.want {
 				t.Fatalf("Decide = %+v, want reason %s", d, tc.want)
 			}
@@ -425,8 +425,8 @@ func TestDecideToken(t *testing.T) {
 		{"tokens cannot make tokens", token(caseworker, TokenScopes...), TokensCreate, ownRecord, "-", ReasonNotForTokens, ""},
 		{"tokens cannot manage sessions", token(admin, TokenScopes...), SessionsRevoke, ownRecord, "-", ReasonNotForTokens, ""},
 		{"tokens cannot change the account", token(admin, TokenScopes...), AccountManage, ownRecord, "-", ReasonNotForTokens, ""},
-		{"stats token", token(analyst, TokenStatsRead), StatsRead, Resource{OrgID: 1}, "org:+", ReasonGranted, TokenStatsRead},
-		{"stats token elsewhere", token(analyst, TokenStatsRead), StatsRead, Resource{OrgID: 2}, "-", ReasonOtherOrganization, ""},
+		{"stats token", token(analyst, TokenStatsRead), StatsRead, Resource{OrgID: "o1"}, "org:+", ReasonGranted, TokenStatsRead},
+		{"stats token elsewhere", token(analyst, TokenStatsRead), StatsRead, Resource{OrgID: "o2"}, "-", ReasonOtherOrganization, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -439,7 +439,7 @@ func TestDecideToken(t *testing.T) {
 }
 
 func TestDecideList(t *testing.T) {
-	list := Resource{OrgID: 1, List: true, Classes: AllClasses}
+	list := Resource{OrgID: "o1", List: true, Classes: AllClasses}
 	tests := []struct {
 		role discern.Role
 		a    Action
@@ -464,7 +464,7 @@ func TestDecideList(t *testing.T) {
 }
 
 func TestDecideRedactsToResourceClasses(t *testing.T) {
-	r := Resource{OrgID: 1, OwnerID: 10, Classes: Classes(discern.ClassCase, discern.ClassHealth)}
+	r := Resource{OrgID: "o1", OwnerID: "u10", Classes: Classes(discern.ClassCase, discern.ClassHealth)}
 	d := Decide(matrixPrincipal(caseworker), PeopleRead, r)
 	if !d.Allowed || d.Classes != r.Classes {
 		t.Fatalf("caseworker on own record: %+v", d)
@@ -485,7 +485,7 @@ func TestDecisionErr(t *testing.T) {
 		{"allowed", Decision{Allowed: true, Reason: ReasonGranted}, ownRecord, ""},
 		{"other organization record looks absent", Decision{Reason: ReasonOtherOrganization}, otherOrgRecord, discern.KindNotFound},
 		{"out of scope record looks absent", Decision{Reason: ReasonOutOfScope}, otherRecord, discern.KindNotFound},
-		{"other organization list", Decision{Reason: ReasonOtherOrganization}, Resource{OrgID: 2, List: true}, discern.KindForbidden},
+		{"other organization list", Decision{Reason: ReasonOtherOrganization}, Resource{OrgID: "o2", List: true}, discern.KindForbidden},
 		{"no grant", Decision{Reason: ReasonNoGrant}, ownRecord, discern.KindForbidden},
 		{"second factor", Decision{Reason: ReasonMFARequired}, ownRecord, discern.KindForbidden},
 		{"token scope", Decision{Reason: ReasonTokenScope, TokenScope: TokenPeopleWrite}, ownRecord, discern.KindForbidden},

@@ -77,8 +77,8 @@ var DefaultSessionConfig = SessionConfig{IdleTimeout: 30 * time.Minute, Absolute
 // usable cookies.
 type Session struct {
 	TokenHash   TokenHash
-	UserID      int64
-	OrgID       int64
+	UserID      string
+	OrgID       string
 	CreatedAt   time.Time // sign-in time
 	LastSeenAt  time.Time
 	ExpiresAt   time.Time     // absolute expiry
@@ -96,7 +96,7 @@ const maxUserAgent = 256
 // NewSession starts a session for a user who has just signed in and
 // returns the token for the cookie. The caller stores the Session; when the
 // browser already had a session, use Rotate instead so the old token dies.
-func (c SessionConfig) NewSession(random io.Reader, now time.Time, userID, orgID int64, userAgent string, mfaVerified bool) (string, Session, error) {
+func (c SessionConfig) NewSession(random io.Reader, now time.Time, userID, orgID string, userAgent string, mfaVerified bool) (string, Session, error) {
 	if c.IdleTimeout <= 0 || c.AbsoluteTimeout <= 0 {
 		return "", Session{}, errors.New("auth: session timeouts must be positive")
 	}
@@ -129,7 +129,7 @@ func (c SessionConfig) Rotate(random io.Reader, old Session, now time.Time, mfaV
 // Valid reports whether the session may be used at now: before its
 // absolute expiry and not idle for IdleTimeout or longer.
 func (s Session) Valid(now time.Time) bool {
-	if s.TokenHash.IsZero() || s.UserID == 0 || s.IdleTimeout <= 0 {
+	if s.TokenHash.IsZero() || s.UserID == "" || s.IdleTimeout <= 0 {
 		return false
 	}
 	// No check that now is after CreatedAt: replicas' clocks differ by a
@@ -164,9 +164,9 @@ type SessionStore interface {
 	// DeleteUserSessions signs the user out everywhere ("sign out
 	// everywhere", password change, account disabled, role changed), except
 	// the session keep unless keep is the zero TokenHash.
-	DeleteUserSessions(ctx context.Context, userID int64, keep TokenHash) error
+	DeleteUserSessions(ctx context.Context, userID string, keep TokenHash) error
 	// FindUserSessions lists a user's sessions for "your sessions".
-	FindUserSessions(ctx context.Context, userID int64) ([]Session, error)
+	FindUserSessions(ctx context.Context, userID string) ([]Session, error)
 	// DeleteExpiredSessions removes sessions no longer Valid at now and
 	// returns how many.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)

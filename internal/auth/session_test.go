@@ -13,7 +13,7 @@ import (
 
 func mustSession(tb testing.TB, mfa bool) (string, Session) {
 	tb.Helper()
-	token, s, err := DefaultSessionConfig.NewSession(testRand(2), t0, 7, 3, "Mozilla/5.0 (X11; Linux x86_64)", mfa)
+	token, s, err := DefaultSessionConfig.NewSession(testRand(2), t0, "u7", "o3", "Mozilla/5.0 (X11; Linux x86_64)", mfa)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestNewSession(t *testing.T) {
 	if strings.Contains(string(s.TokenHash[:]), token) {
 		t.Fatal("the session holds the token")
 	}
-	want := Session{TokenHash: s.TokenHash, UserID: 7, OrgID: 3, CreatedAt: t0, LastSeenAt: t0,
+	want := Session{TokenHash: s.TokenHash, UserID: "u7", OrgID: "o3", CreatedAt: t0, LastSeenAt: t0,
 		ExpiresAt: t0.Add(12 * time.Hour), IdleTimeout: 30 * time.Minute, UserAgent: "Mozilla/5.0 (X11; Linux x86_64)"}
 	if s != want {
 		t.Fatalf("NewSession = %+v, want %+v", s, want)
@@ -44,17 +44,17 @@ func TestNewSession(t *testing.T) {
 	if other == token {
 		t.Fatal("two random sources gave the same token")
 	}
-	if _, _, err := DefaultSessionConfig.NewSession(failingReader{}, t0, 7, 3, "", false); err == nil {
+	if _, _, err := DefaultSessionConfig.NewSession(failingReader{}, t0, "u7", "o3", "", false); err == nil {
 		t.Fatal("NewSession without randomness succeeded")
 	}
-	if _, _, err := (SessionConfig{}).NewSession(testRand(2), t0, 7, 3, "", false); err == nil {
+	if _, _, err := (SessionConfig{}).NewSession(testRand(2), t0, "u7", "o3", "", false); err == nil {
 		t.Fatal("NewSession with zero timeouts succeeded")
 	}
 }
 
 func mustSessionSeed(tb testing.TB, seed byte) (string, Session) {
 	tb.Helper()
-	token, s, err := DefaultSessionConfig.NewSession(testRand(seed), t0, 7, 3, "", false)
+	token, s, err := DefaultSessionConfig.NewSession(testRand(seed), t0, "u7", "o3", "", false)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestSessionValid(t *testing.T) {
 		{"active, 12 h after sign-in", seen(11*time.Hour + 59*time.Minute), 12 * time.Hour, false},
 		{"replica clock a little behind", s, -2 * time.Second, true},
 		{"zero session", Session{}, 0, false},
-		{"no user", func() Session { c := s; c.UserID = 0; return c }(), 0, false},
+		{"no user", func() Session { c := s; c.UserID = ""; return c }(), 0, false},
 		{"no idle timeout", func() Session { c := s; c.IdleTimeout = 0; return c }(), 0, false},
 	}
 	for _, tc := range tests {
@@ -162,7 +162,7 @@ func TestSessionCookie(t *testing.T) {
 
 func TestSessionUserAgentTruncated(t *testing.T) {
 	ua := strings.Repeat("é", 200) // 400 bytes
-	_, s, err := DefaultSessionConfig.NewSession(testRand(2), t0, 7, 3, ua, false)
+	_, s, err := DefaultSessionConfig.NewSession(testRand(2), t0, "u7", "o3", ua, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -253,8 +252,8 @@ func AccountKey(username string) string {
 
 // MFAKey returns the FailureStore key for second-factor attempts of a user.
 // Six-digit codes must be throttled as firmly as passwords.
-func MFAKey(userID int64) string {
-	return fmt.Sprintf("mfa:%d", userID)
+func MFAKey(userID string) string {
+	return "mfa:" + userID
 }
 
 // AddressKey returns the FailureStore key for a source address: the whole

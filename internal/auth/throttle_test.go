@@ -208,7 +208,7 @@ func TestKeys(t *testing.T) {
 			t.Errorf("AddressKey(%s) == AddressKey(%s): %v, want %v", tc.a, tc.b, got, tc.same)
 		}
 	}
-	if MFAKey(7) == MFAKey(8) || MFAKey(7) == AccountKey("7") {
+	if MFAKey("u7") == MFAKey("u8") || MFAKey("u7") == AccountKey("7") {
 		t.Error("MFA keys collide")
 	}
 }

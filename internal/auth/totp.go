@@ -217,22 +217,22 @@ func ParseRecoveryCode(code string) (TokenHash, error) {
 type MFAStore interface {
 	// SaveTOTP stores a confirmed secret, replacing any earlier one, with
 	// the step of the code that confirmed it as the last used step.
-	SaveTOTP(ctx context.Context, userID int64, secret string, confirmedStep int64) error
+	SaveTOTP(ctx context.Context, userID string, secret string, confirmedStep int64) error
 	// FindTOTP returns the secret and the last used step.
-	FindTOTP(ctx context.Context, userID int64) (secret string, lastUsedStep int64, err error)
+	FindTOTP(ctx context.Context, userID string) (secret string, lastUsedStep int64, err error)
 	// UseTOTPStep records step as used if it is later than the stored one
 	// (UPDATE ... WHERE last_step < step) and reports whether it was; false
 	// means another request, perhaps on another replica, used it first.
-	UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error)
+	UseTOTPStep(ctx context.Context, userID string, step int64) (bool, error)
 	// ReplaceRecoveryCodes deletes the user's recovery codes and stores
 	// hashes instead.
-	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []TokenHash) error
+	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []TokenHash) error
 	// UseRecoveryCode deletes the user's code with hash h and reports
 	// whether there was one (each code works once).
-	UseRecoveryCode(ctx context.Context, userID int64, h TokenHash) (bool, error)
+	UseRecoveryCode(ctx context.Context, userID string, h TokenHash) (bool, error)
 	// CountRecoveryCodes returns how many unused codes the user has left.
-	CountRecoveryCodes(ctx context.Context, userID int64) (int, error)
+	CountRecoveryCodes(ctx context.Context, userID string) (int, error)
 	// DeleteMFA removes the secret and all recovery codes
 	// (`discern user reset-mfa`).
-	DeleteMFA(ctx context.Context, userID int64) error
+	DeleteMFA(ctx context.Context, userID string) error
 }
