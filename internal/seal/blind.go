@@ -75,3 +75,15 @@ func (kr *Keyring) blindKey(field string) ([]byte, error) {
 	kr.blindKeys[field] = key
 	return key, nil
 }
+
+// AuditKey returns the key of the audit log's hash chain. It is derived from
+// the index secret, which does not change when master keys rotate, so the
+// chain verifies across rotations; someone with write access to the
+// database alone cannot recompute the chain without it.
+func (kr *Keyring) AuditKey() []byte {
+	key, err := hkdf.Key(sha256.New, kr.index, nil, "discern/audit/v1", KeySize)
+	if err != nil {
+		panic("seal: deriving the audit key: " + err.Error()) // cannot fail for a 32-byte output
+	}
+	return key
+}

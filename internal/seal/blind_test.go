@@ -132,3 +132,24 @@ func BenchmarkBlindIndex(b *testing.B) {
 		}
 	}
 }
+
+func TestAuditKeyIsStableAcrossRotation(t *testing.T) {
+	kr, err := NewKeyring(testRand(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := kr.AuditKey()
+	if _, err := kr.Rotate(testRand(2)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, kr.AuditKey()) || len(before) != KeySize {
+		t.Error("the audit key must not change when master keys rotate")
+	}
+	other, _ := NewKeyring(testRand(3))
+	if bytes.Equal(before, other.AuditKey()) {
+		t.Error("two keyrings share an audit key")
+	}
+	if idx, _ := kr.BlindIndex("audit", "x"); bytes.Equal(idx, before[:BlindIndexSize]) {
+		t.Error("the audit key is not separated from blind-index keys")
+	}
+}
