@@ -187,7 +187,11 @@ type Question struct {
 	Provenance string     `yaml:"provenance" json:"provenance,omitempty"`
 	SkipIf     []SkipRule `yaml:"skip_if" json:"skip_if,omitempty"`
 	Options    Options    `yaml:"options" json:"options,omitempty"`
-	Index      int        `yaml:"-" json:"-"`
+	// Class is the data class of the answer (case unless the answer reveals
+	// health, immigration or criminal-justice information), so that a user
+	// whose role does not cover that class sees the answer redacted.
+	Class string `yaml:"class" json:"class,omitempty"`
+	Index int    `yaml:"-" json:"-"`
 	// Touches lists the indicators any answer to this question can set.
 	Touches []*Indicator `yaml:"-" json:"-"`
 }

@@ -326,6 +326,7 @@ var (
 	otherDims      = []string{"vulnerability", "context"}
 	questionTypes  = []string{"yesno", "choice", "multi", "age"}
 	provenances    = []string{"self_report", "observed", "document", "third_party"}
+	dataClasses    = []string{"case", "identity", "contact", "narrative", "health", "immigration", "criminal_justice"}
 	elementIDs     = []string{"act", "means", "purpose"}
 	elementStates  = []string{"met", "not_met", "unknown", "not_required"}
 	branchKinds    = []string{"sexual", "labour"}
@@ -549,6 +550,12 @@ func (c *checker) validateQuestions() {
 		where := "questions[" + q.ID + "]"
 		if !slices.Contains(questionTypes, q.Type) {
 			c.errorf("questions.yaml", where+".type", "must be one of %v", questionTypes)
+		}
+		if q.Class == "" {
+			q.Class = "case"
+		}
+		if !slices.Contains(dataClasses, q.Class) {
+			c.errorf("questions.yaml", where+".class", "must be one of %v", dataClasses)
 		}
 		if q.Provenance != "" && !slices.Contains(provenances, q.Provenance) {
 			c.errorf("questions.yaml", where+".provenance", "must be one of %v", provenances)
