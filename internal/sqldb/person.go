@@ -35,8 +35,26 @@ func (r reader) findPerson(ctx context.Context, orgID, id, lock string) (*discer
 
 // FindPeople returns a page of an organization's people, newest first.
 func (r reader) FindPeople(ctx context.Context, f discern.PersonFilter) ([]*discern.Person, string, error) {
+	stmt, args, err := peopleQuery(f)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := r.q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, "", mapError("find people", err)
+	}
+	people, err := collect(rows, scanPerson)
+	if err != nil {
+		return nil, "", mapError("find people", err)
+	}
+	people, next := pageOf(people, f.Page, func(p *discern.Person) cursor { return timeCursor(p.CreatedAt, p.ID) })
+	return people, next, nil
+}
+
+// peopleQuery builds FindPeople's statement.
+func peopleQuery(f discern.PersonFilter) (string, []any, error) {
 	if f.OrgID == "" {
-		return nil, "", errOrgRequired
+		return "", nil, errOrgRequired
 	}
 	var q query
 	q.where("org_id = %s", f.OrgID)
@@ -56,18 +74,9 @@ func (r reader) FindPeople(ctx context.Context, f discern.PersonFilter) ([]*disc
 	}
 	tail, err := q.keyset(f.Page, "created_at", "id")
 	if err != nil {
-		return nil, "", err
+		return "", nil, err
 	}
-	rows, err := r.q.QueryContext(ctx, "SELECT "+personCols+" FROM people"+tail, q.args...)
-	if err != nil {
-		return nil, "", mapError("find people", err)
-	}
-	people, err := collect(rows, scanPerson)
-	if err != nil {
-		return nil, "", mapError("find people", err)
-	}
-	people, next := pageOf(people, f.Page, func(p *discern.Person) cursor { return timeCursor(p.CreatedAt, p.ID) })
-	return people, next, nil
+	return "SELECT " + personCols + " FROM people" + tail, q.args, nil
 }
 
 // CreatePerson stores p. Returns KindConflict if the case code is taken.

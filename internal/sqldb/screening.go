@@ -37,8 +37,27 @@ func (r reader) findScreening(ctx context.Context, orgID, id, lock string) (*dis
 // first. Each combination of filters is served by an index whose prefix is
 // the filters' equalities, followed by (created_at, id).
 func (r reader) FindScreenings(ctx context.Context, f discern.ScreeningFilter) ([]*discern.Screening, string, error) {
+	stmt, args, err := screeningsQuery(f)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := r.q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, "", mapError("find screenings", err)
+	}
+	ss, err := collect(rows, scanScreening)
+	if err != nil {
+		return nil, "", mapError("find screenings", err)
+	}
+	ss, next := pageOf(ss, f.Page, func(s *discern.Screening) cursor { return timeCursor(s.CreatedAt, s.ID) })
+	return ss, next, nil
+}
+
+// screeningsQuery builds FindScreenings' statement (a test checks that
+// SQLite serves each form from an index, without sorting).
+func screeningsQuery(f discern.ScreeningFilter) (string, []any, error) {
 	if f.OrgID == "" {
-		return nil, "", errOrgRequired
+		return "", nil, errOrgRequired
 	}
 	var q query
 	q.where("org_id = %s", f.OrgID)
@@ -52,18 +71,9 @@ func (r reader) FindScreenings(ctx context.Context, f discern.ScreeningFilter) (
 	}
 	tail, err := q.keyset(f.Page, "created_at", "id")
 	if err != nil {
-		return nil, "", err
+		return "", nil, err
 	}
-	rows, err := r.q.QueryContext(ctx, "SELECT "+screeningCols+" FROM screenings"+tail, q.args...)
-	if err != nil {
-		return nil, "", mapError("find screenings", err)
-	}
-	ss, err := collect(rows, scanScreening)
-	if err != nil {
-		return nil, "", mapError("find screenings", err)
-	}
-	ss, next := pageOf(ss, f.Page, func(s *discern.Screening) cursor { return timeCursor(s.CreatedAt, s.ID) })
-	return ss, next, nil
+	return "SELECT " + screeningCols + " FROM screenings" + tail, q.args, nil
 }
 
 // CreateScreening stores s. A screening created complete gets CompletedAt.

@@ -68,7 +68,7 @@ type fixture struct {
 	adminA, workerA, userB *discern.User
 }
 
-func newFixture(t *testing.T, db *sqldb.DB) *fixture {
+func newFixture(t testing.TB, db *sqldb.DB) *fixture {
 	t.Helper()
 	f := &fixture{db: db, ctx: t.Context()}
 	f.orgA = &discern.Organization{Name: "Harbour Outreach (fictional)", Country: "GB", Region: "GB-SCT",
@@ -84,7 +84,7 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 	return f
 }
 
-func (f *fixture) user(t *testing.T, org *discern.Organization, email string, role discern.Role) *discern.User {
+func (f *fixture) user(t testing.TB, org *discern.Organization, email string, role discern.Role) *discern.User {
 	t.Helper()
 	u := &discern.User{OrgID: org.ID, Email: email, DisplayName: "Staff " + email, Role: role,
 		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA"}
@@ -301,7 +301,7 @@ func ids[T any](xs []*T, id func(*T) string) []string {
 
 func testPeople(t *testing.T, f *fixture) {
 	p := &discern.Person{OrgID: f.orgA.ID, TeamID: f.teamA.ID, CreatedBy: f.workerA.ID, AssignedTo: f.adminA.ID,
-		CaseCode: sealed("DSC-7K3F-QC"), CaseCodeIndex: index("DSC-7K3F-QC"),
+		CaseCode: sealed("DSC-7M3F-QE"), CaseCodeIndex: index("DSC-7M3F-QE"),
 		Name: sealed("Ana"), NameIndex: index("ana"), BirthDate: sealed("2001-02-03"),
 		AgeEstimate: sealed("20-25"), Contact: sealed("+44 7700 900000")}
 	must(t, f.db.CreatePerson(f.ctx, p))
@@ -319,13 +319,13 @@ func testPeople(t *testing.T, f *fixture) {
 	wantKind(t, err, discern.KindNotFound)
 
 	// A case code is unique per organization, not across them.
-	dup := &discern.Person{OrgID: f.orgA.ID, CreatedBy: f.workerA.ID, CaseCode: sealed("other"), CaseCodeIndex: index("DSC-7K3F-QC")}
+	dup := &discern.Person{OrgID: f.orgA.ID, CreatedBy: f.workerA.ID, CaseCode: sealed("other"), CaseCodeIndex: index("DSC-7M3F-QE")}
 	err = f.db.CreatePerson(f.ctx, dup)
 	wantKind(t, err, discern.KindConflict)
 	if e, _ := errors.AsType[*discern.Error](err); e.Field != "case_code" || !sqldb.IsUniqueViolation(err) {
 		t.Fatalf("duplicate case code: %#v", err)
 	}
-	inB := f.person(t, f.orgB, f.userB, "DSC-7K3F-QC")
+	inB := f.person(t, f.orgB, f.userB, "DSC-7M3F-QE")
 
 	invalid := []struct {
 		name string
@@ -374,8 +374,8 @@ func testPeople(t *testing.T, f *fixture) {
 	}{
 		{"all of A", discern.PersonFilter{OrgID: f.orgA.ID}, []string{chosen.ID, p.ID}},
 		{"all of B", discern.PersonFilter{OrgID: f.orgB.ID}, []string{inB.ID}},
-		{"case code", discern.PersonFilter{OrgID: f.orgA.ID, CaseCodeIndex: index("DSC-7K3F-QC")}, []string{p.ID}},
-		{"case code, other org", discern.PersonFilter{OrgID: f.orgB.ID, CaseCodeIndex: index("DSC-7K3F-QC")}, []string{inB.ID}},
+		{"case code", discern.PersonFilter{OrgID: f.orgA.ID, CaseCodeIndex: index("DSC-7M3F-QE")}, []string{p.ID}},
+		{"case code, other org", discern.PersonFilter{OrgID: f.orgB.ID, CaseCodeIndex: index("DSC-7M3F-QE")}, []string{inB.ID}},
 		{"name", discern.PersonFilter{OrgID: f.orgA.ID, NameIndex: index("ana maria")}, []string{p.ID}},
 		{"old name", discern.PersonFilter{OrgID: f.orgA.ID, NameIndex: index("ana")}, nil},
 		{"team", discern.PersonFilter{OrgID: f.orgA.ID, TeamID: &f.teamA.ID}, []string{p.ID}},
