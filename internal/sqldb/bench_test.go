@@ -1,7 +1,6 @@
 package sqldb_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -70,46 +69,6 @@ func BenchmarkCreateScreening(b *testing.B) {
 					_, err := l.Append(f.ctx, tx, discern.AuditEntry{ActorID: f.workerA.ID, OrgID: f.orgA.ID, Action: "screening.create",
 						TargetType: "screening", TargetID: s.ID, Outcome: discern.OutcomeSuccess, RequestID: "bench",
 						DataClasses: []discern.DataClass{discern.ClassCase}})
-					return err
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkRawInsert is the ceiling the benchmark compares against:
-// a bare transaction inserting the same bytes (a row of about 4 KB and a
-// small row), with the same durability, through the same connection, and
-// nothing else — no validation, no IDs, no hashing.
-func BenchmarkRawInsert(b *testing.B) {
-	answers, result := payload(4096)
-	blob := string(answers) + string(result)
-	for _, e := range engines(b) {
-		b.Run(e.name, func(b *testing.B) {
-			db := e.open(b)
-			ctx := context.Background()
-			create := []string{"CREATE TABLE bench_big (id BIGINT PRIMARY KEY, body TEXT NOT NULL)",
-				"CREATE TABLE bench_small (id BIGINT PRIMARY KEY, body TEXT NOT NULL)"}
-			must(b, db.WithTx(ctx, func(tx *sqldb.Tx) error {
-				for _, s := range create {
-					if _, err := tx.ExecContext(ctx, s); err != nil {
-						return err
-					}
-				}
-				return nil
-			}))
-			b.SetBytes(int64(len(blob)))
-			i := 0
-			for b.Loop() {
-				i++
-				err := db.WithTx(ctx, func(tx *sqldb.Tx) error {
-					if _, err := tx.ExecContext(ctx, "INSERT INTO bench_big (id, body) VALUES ($1, $2)", i, blob); err != nil {
-						return err
-					}
-					_, err := tx.ExecContext(ctx, "INSERT INTO bench_small (id, body) VALUES ($1, $2)", i, "person.read")
 					return err
 				})
 				if err != nil {

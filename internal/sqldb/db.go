@@ -76,6 +76,9 @@ type DB struct {
 	now    func() time.Time
 	randMu sync.Mutex
 	rand   io.Reader
+	// prepared maps statement text to a *sql.Stmt prepared on the SQLite
+	// writer connection.
+	prepared sync.Map
 }
 
 // Open opens the database named by dsn (see below), and its key vault. It
@@ -261,6 +264,10 @@ func validIdent(s string) bool {
 // Close closes every connection.
 func (db *DB) Close() error {
 	var errs []error
+	db.prepared.Range(func(_, st any) bool {
+		errs = append(errs, st.(*sql.Stmt).Close())
+		return true
+	})
 	if db.keys != nil {
 		errs = append(errs, db.keys.Close())
 	}
@@ -337,6 +344,49 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // QueryRowContext runs a one-row query in the transaction (see ExecContext).
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// hotStatements are compiled once on the SQLite writer: the statements of
+// every request (sessions) and of the busiest writes.
+var hotStatements = []string{sqlLockHead, sqlInsertAudit, sqlAdvanceHead, sqlInsertScreening, sqlInsertPerson, sqlTouchSession}
+
+// prepareHot compiles hotStatements on the SQLite writer connection. It
+// must run outside any transaction (the writer is a single connection), on
+// a migrated schema; Migrate calls it. Without it everything works, only
+// slower.
+func (db *DB) prepareHot(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	for _, q := range hotStatements {
+		if _, ok := db.prepared.Load(q); ok {
+			continue
+		}
+		st, err := db.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("sqldb: preparing %q: %w", q, err)
+		}
+		db.prepared.Store(q, st)
+	}
+	return nil
+}
+
+// queryRow runs a one-row query, prepared if it is a hot statement.
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := tx.db.prepared.Load(query); ok {
+		return tx.tx.StmtContext(ctx, st.(*sql.Stmt)).QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// exec runs a write statement. On SQLite the statements of the hottest
+// path are compiled once, when the DB is migrated (see prepareHot); pgx
+// caches statements per connection by itself.
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := tx.db.prepared.Load(query); ok {
+		return tx.tx.StmtContext(ctx, st.(*sql.Stmt)).ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, query, args...)
 }
 
 // maxAttempts bounds how often WithTx runs a transaction that PostgreSQL

@@ -36,7 +36,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := runMigrations(ctx, db.dialect, db.keys, "keys/"+string(db.dialect)); err != nil {
 		return fmt.Errorf("sqldb: migrating the key vault: %w", err)
 	}
-	return nil
+	return db.prepareHot(ctx)
 }
 
 // SchemaVersion returns the database's schema version and the latest one

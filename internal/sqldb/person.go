@@ -6,8 +6,11 @@ import (
 	"github.com/discern-org/discern/internal/discern"
 )
 
-const personCols = "id, org_id, team_id, created_by, assigned_to, case_code, case_code_index, name, name_index, " +
-	"birth_date, age_estimate, contact, created_at, updated_at, erased_at"
+const (
+	personCols = "id, org_id, team_id, created_by, assigned_to, case_code, case_code_index, name, name_index, " +
+		"birth_date, age_estimate, contact, created_at, updated_at, erased_at"
+	sqlInsertPerson = "INSERT INTO people (" + personCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
+)
 
 func scanPerson(s scanner) (*discern.Person, error) {
 	var p discern.Person
@@ -88,7 +91,7 @@ func (tx *Tx) CreatePerson(ctx context.Context, p *discern.Person) error {
 		return err
 	}
 	p.CreatedAt, p.UpdatedAt, p.ErasedAt = tx.now, tx.now, nil
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO people ("+personCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)",
+	_, err := tx.exec(ctx, sqlInsertPerson,
 		p.ID, p.OrgID, nullStr(p.TeamID), p.CreatedBy, nullStr(p.AssignedTo),
 		nullBytes(p.CaseCode), nullBytes(p.CaseCodeIndex), nullBytes(p.Name), nullBytes(p.NameIndex),
 		nullBytes(p.BirthDate), nullBytes(p.AgeEstimate), nullBytes(p.Contact), tx.now, tx.now)
@@ -130,7 +133,7 @@ func (tx *Tx) UpdatePerson(ctx context.Context, orgID, id string, upd discern.Pe
 		return nil, err
 	}
 	p.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, `UPDATE people SET team_id = $3, assigned_to = $4, name = $5, name_index = $6,
+	_, err = tx.exec(ctx, `UPDATE people SET team_id = $3, assigned_to = $4, name = $5, name_index = $6,
 		birth_date = $7, age_estimate = $8, contact = $9, updated_at = $10 WHERE org_id = $1 AND id = $2`,
 		orgID, id, nullStr(p.TeamID), nullStr(p.AssignedTo), nullBytes(p.Name), nullBytes(p.NameIndex),
 		nullBytes(p.BirthDate), nullBytes(p.AgeEstimate), nullBytes(p.Contact), tx.now)
@@ -165,7 +168,7 @@ func (tx *Tx) ErasePerson(ctx context.Context, orgID, id string) error {
 			[]any{orgID, id, tx.now}},
 	}
 	for _, s := range steps {
-		if _, err := tx.tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+		if _, err := tx.exec(ctx, s.sql, s.args...); err != nil {
 			return mapError(s.op, err)
 		}
 	}

@@ -588,7 +588,6 @@ func testScreenings(t *testing.T, f *fixture) {
 		{"person", discern.ScreeningFilter{OrgID: f.orgA.ID, PersonID: &pa.ID}, []string{done.ID, anon.ID}},
 		{"anonymous", discern.ScreeningFilter{OrgID: f.orgA.ID, PersonID: new("")}, []string{draft.ID}},
 		{"screener", discern.ScreeningFilter{OrgID: f.orgA.ID, ScreenerID: &f.adminA.ID}, []string{done.ID}},
-		{"instrument", discern.ScreeningFilter{OrgID: f.orgA.ID, InstrumentID: new("full-v2")}, nil},
 		{"person of A, org B", discern.ScreeningFilter{OrgID: f.orgB.ID, PersonID: &pa.ID}, nil},
 		{"all of B", discern.ScreeningFilter{OrgID: f.orgB.ID}, []string{inB.ID}},
 	}
