@@ -174,6 +174,8 @@ type ChainError struct {
 	Detail string
 }
 
+// Error says where and how the chain is broken; it names entries by
+// sequence number only, so it is safe to log.
 func (e *ChainError) Error() string {
 	return fmt.Sprintf("audit: the chain is broken at entry %d (%s): %s", e.Seq, e.Kind, e.Detail)
 }

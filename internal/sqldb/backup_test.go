@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -162,8 +163,39 @@ func filesContain(t *testing.T, dir string, needle []byte) bool {
 	return false
 }
 
-func TestBackupPostgresIsPgDump(t *testing.T) {
-	db := openPostgres(t)
-	err := db.Backup(t.Context(), filepath.Join(t.TempDir(), "x"))
+// TestPostgresKeyVaultSchema checks that on PostgreSQL the key vault lives
+// only in its own schema — the one pg_dump is told to exclude — and that
+// Backup points to pg_dump.
+func TestPostgresKeyVaultSchema(t *testing.T) {
+	dsn, keySchema := pgSchema(t)
+	opt := options()
+	opt.KeySchema = keySchema
+	db, err := sqldb.Open(t.Context(), dsn, opt)
+	must(t, err)
+	defer db.Close()
+	must(t, db.Migrate(t.Context()))
+	var schemas []string
+	must(t, db.WithTx(t.Context(), func(tx *sqldb.Tx) error {
+		rows, err := tx.QueryContext(t.Context(), "SELECT table_schema FROM information_schema.tables WHERE table_name = 'person_keys'")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			schemas = append(schemas, s)
+		}
+		return rows.Err()
+	}))
+	if len(schemas) != 1 || schemas[0] != keySchema {
+		t.Fatalf("person_keys is in schemas %v, want only %s", schemas, keySchema)
+	}
+	err = db.Backup(t.Context(), filepath.Join(t.TempDir(), "x"))
 	wantKind(t, err, discern.KindInvalid)
+	if !strings.Contains(discern.MessageOf(err), "pg_dump --exclude-schema="+keySchema) {
+		t.Fatalf("Backup on PostgreSQL says %q", discern.MessageOf(err))
+	}
 }

@@ -239,9 +239,13 @@ func (db *DB) openPostgres(ctx context.Context, dsn string, opt Options) error {
 			return fmt.Errorf("sqldb: reading the key vault DSN: %w", err)
 		}
 	}
-	kcfg = kcfg.Copy()
-	kcfg.RuntimeParams["search_path"] = db.schema
-	db.keys = stdlib.OpenDB(*kcfg)
+	// SET after connecting wins over any search_path the DSN sets, in
+	// whichever form (parameter or options).
+	schema := db.schema
+	db.keys = stdlib.OpenDB(*kcfg.Copy(), stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, "SET search_path TO "+schema)
+		return err
+	}))
 	db.keys.SetMaxOpenConns(4)
 	db.keys.SetConnMaxIdleTime(5 * time.Minute)
 	return nil

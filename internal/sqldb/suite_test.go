@@ -226,7 +226,8 @@ func testUsers(t *testing.T, f *fixture) {
 		{"email taken in another org", discern.User{OrgID: f.orgB.ID, Email: f.workerA.Email, DisplayName: "X", Role: discern.RoleScreener}, discern.KindConflict},
 		{"unknown role", discern.User{OrgID: f.orgA.ID, Email: "a@b.example", DisplayName: "X", Role: "root"}, discern.KindInvalid},
 		{"plaintext password", discern.User{OrgID: f.orgA.ID, Email: "a@b.example", DisplayName: "X", Role: discern.RoleScreener, PasswordHash: "hunter2"}, discern.KindInvalid},
-		{"unnormalised email", discern.User{OrgID: f.orgA.ID, Email: "A@B.example", DisplayName: "X", Role: discern.RoleScreener}, discern.KindInvalid},
+		{"email taken, in capitals", discern.User{OrgID: f.orgA.ID, Email: " WORKER@harbour.example", DisplayName: "X", Role: discern.RoleScreener}, discern.KindConflict},
+		{"no email", discern.User{OrgID: f.orgA.ID, Email: "harbour.example", DisplayName: "X", Role: discern.RoleScreener}, discern.KindInvalid},
 		{"team of another org", discern.User{OrgID: f.orgB.ID, TeamID: f.teamA.ID, Email: "a@b.example", DisplayName: "X", Role: discern.RoleScreener}, discern.KindInvalid},
 		{"short mfa secret", discern.User{OrgID: f.orgA.ID, Email: "a@b.example", DisplayName: "X", Role: discern.RoleScreener, MFASecret: discern.Sealed("JBSWY3DP")}, discern.KindInvalid},
 	}

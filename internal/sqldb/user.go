@@ -69,8 +69,10 @@ func (r reader) FindUsers(ctx context.Context, f discern.UserFilter) ([]*discern
 	return users, next, nil
 }
 
-// CreateUser stores u. Returns KindConflict if the email is taken.
+// CreateUser stores u, with its email normalised. Returns KindConflict if
+// the email is taken.
 func (tx *Tx) CreateUser(ctx context.Context, u *discern.User) error {
+	u.Email = discern.NormalizeEmail(u.Email)
 	if err := u.Validate(); err != nil {
 		return err
 	}
