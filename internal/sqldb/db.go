@@ -71,7 +71,6 @@ type DB struct {
 	path    string // SQLite: the main database file
 	keyPath string // SQLite: the vault file
 	schema  string // PostgreSQL: the vault schema
-	pgCfg   *pgx.ConnConfig
 
 	now    func() time.Time
 	randMu sync.Mutex
@@ -96,8 +95,10 @@ type DB struct {
 // waiting. synchronous=FULL makes SQLite fsync the WAL at every commit:
 // with NORMAL, a commit survives the process being killed but not the
 // machine losing power, and a screening that the server acknowledged and
-// then lost is a person's account gone. Options.Synchronous can choose
-// NORMAL where the disk cache is battery-backed.
+// then lost is a person's account gone. It costs about 150 µs a commit on
+// the development machine (BenchmarkRawInsertSQLite); Options.Synchronous
+// can choose NORMAL where losing the last commits to a power cut (never to
+// a crash of the process) is acceptable.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Now == nil || opt.Rand == nil {
 		return nil, errors.New("sqldb: Options.Now and Options.Rand are required")
@@ -212,7 +213,6 @@ func (db *DB) openPostgres(ctx context.Context, dsn string, opt Options) error {
 	if err != nil {
 		return fmt.Errorf("sqldb: reading the PostgreSQL DSN: %w", err)
 	}
-	db.pgCfg = cfg
 	n := opt.MaxReaders
 	if n <= 0 {
 		n = 16
