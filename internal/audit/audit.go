@@ -193,6 +193,15 @@ type Report struct {
 	HeadHash []byte
 }
 
+// Verify checks the chain in src with key; see Log.Verify.
+func Verify(ctx context.Context, src Source, key []byte) (Report, error) {
+	l, err := New(key)
+	if err != nil {
+		return Report{}, err
+	}
+	return l.Verify(ctx, src)
+}
+
 // errStop ends a scan at the first problem.
 var errStop = errors.New("audit: stop")
 

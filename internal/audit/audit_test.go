@@ -15,6 +15,12 @@ import (
 
 var key = []byte("0123456789abcdef0123456789abcdef")
 
+// The store is what the audit log is appended to and verified from.
+var (
+	_ Appender = (*sqldb.Tx)(nil)
+	_ Source   = (*sqldb.DB)(nil)
+)
+
 func TestNewRejectsShortKeys(t *testing.T) {
 	for _, n := range []int{0, 16, MinKeyLen - 1} {
 		if _, err := New(make([]byte, n)); err == nil {
@@ -143,5 +149,25 @@ func TestVerifyReportsReadErrors(t *testing.T) {
 	}
 	if _, ok := errors.AsType[*ChainError](err); ok {
 		t.Fatalf("a read error reported as a broken chain: %v", err)
+	}
+}
+
+func TestVerifyFunc(t *testing.T) {
+	db := open(t)
+	l, _ := New(key)
+	if err := db.WithTx(context.Background(), func(tx *sqldb.Tx) error {
+		_, err := l.Append(context.Background(), tx, discern.AuditEntry{Action: "system.check", TargetType: "database", Outcome: discern.OutcomeSuccess})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := Verify(context.Background(), db, key); err != nil || rep.Entries != 1 {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+	if _, err := Verify(context.Background(), db, []byte("short")); err == nil {
+		t.Fatal("Verify accepted a short key")
+	}
+	if _, err := Verify(context.Background(), db, bytes.Repeat([]byte("k"), 32)); err == nil {
+		t.Fatal("Verify passed under the wrong key")
 	}
 }
