@@ -174,6 +174,8 @@ type ChainError struct {
 	Detail string
 }
 
+// Error says where and how the chain is broken; it names entries by
+// sequence number only, so it is safe to log.
 func (e *ChainError) Error() string {
 	return fmt.Sprintf("audit: the chain is broken at entry %d (%s): %s", e.Seq, e.Kind, e.Detail)
 }
@@ -189,6 +191,15 @@ type Report struct {
 	// removal of the newest entries together with the head.
 	HeadSeq  int64
 	HeadHash []byte
+}
+
+// Verify checks the chain in src with key; see Log.Verify.
+func Verify(ctx context.Context, src Source, key []byte) (Report, error) {
+	l, err := New(key)
+	if err != nil {
+		return Report{}, err
+	}
+	return l.Verify(ctx, src)
 }
 
 // errStop ends a scan at the first problem.

@@ -81,8 +81,8 @@ func (e *AuditEntry) Validate() error {
 	return nil
 }
 
-// validAuditName accepts lower-case words joined by dots (withDot: at
-// least one dot) or underscores.
+// validAuditName accepts a lower-case word (with underscores and digits),
+// or with withDot, two or more such words joined by dots.
 func validAuditName(s string, withDot bool) bool {
 	if len(s) < 1 || len(s) > 64 {
 		return false
@@ -98,7 +98,7 @@ func validAuditName(s string, withDot bool) bool {
 			return false
 		}
 	}
-	return !withDot || dots > 0
+	return (dots > 0) == withDot
 }
 
 // validToken accepts IDs and request IDs: printable ASCII without spaces.

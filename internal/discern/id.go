@@ -61,20 +61,30 @@ func ValidID(s string) bool {
 // scrap of paper and cannot be mistaken for a phone or document number.
 const CaseCodePrefix = "DSC"
 
-// NewCaseCode returns a new pseudonymous case code such as "DSC-7K3F-QC":
+// caseAlphabet is the alphabet of case codes: Crockford's without Z, 31
+// symbols, so that with a check symbol modulo the prime 31 every single
+// wrong symbol and every swap of two neighbours is caught.
+const caseAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXY"
+
+// NewCaseCode returns a new pseudonymous case code such as "DSC-7M3F-QE":
 // five random symbols and one check symbol. The code identifies a person
 // inside one organization without saying anything about them; it is
 // generated rather than chosen, because agency-chosen codes tend to encode
-// initials and birth dates. Codes are unique per organization; on the rare
-// collision the caller draws another.
+// initials and birth dates. Codes are unique per organization (31⁵, about
+// 28 million, per organization); on the rare collision the caller draws
+// another.
 func NewCaseCode(random io.Reader) (string, error) {
-	var b [5]byte
-	if _, err := io.ReadFull(random, b[:]); err != nil {
-		return "", fmt.Errorf("discern: reading randomness for a case code: %w", err)
-	}
 	var sym [6]byte
-	for i := range 5 {
-		sym[i] = crockford[b[i]&31]
+	var b [1]byte
+	for i := 0; i < 5; {
+		if _, err := io.ReadFull(random, b[:]); err != nil {
+			return "", fmt.Errorf("discern: reading randomness for a case code: %w", err)
+		}
+		// Rejection sampling keeps the symbols uniform.
+		if v := b[0] & 31; v < 31 {
+			sym[i] = caseAlphabet[v]
+			i++
+		}
 	}
 	sym[5] = caseCodeCheck(sym[:5])
 	return formatCaseCode(sym), nil
@@ -82,11 +92,11 @@ func NewCaseCode(random io.Reader) (string, error) {
 
 // ParseCaseCode reads a case code as a person might type it — in any case,
 // with or without the prefix, dashes or spaces, with O for 0 and I or L for
-// 1 — and returns it in canonical form. A mistyped symbol or two swapped
-// neighbours fail the check symbol and return a KindInvalid error, so that a
-// typo finds nobody rather than the wrong person.
+// 1 — and returns it in canonical form. Any one mistyped symbol and any two
+// swapped neighbours fail the check and return a KindInvalid error, so that
+// a typo finds nobody rather than the wrong person.
 func ParseCaseCode(s string) (string, error) {
-	invalid := Invalid("case_code", "Enter a case code like %s-7K3F-QC.", CaseCodePrefix)
+	invalid := Invalid("case_code", "Enter a case code like %s-7M3F-QE.", CaseCodePrefix)
 	if len(s) > 64 {
 		return "", invalid
 	}
@@ -114,7 +124,7 @@ func ParseCaseCode(s string) (string, error) {
 		case 'I', 'L':
 			c = '1'
 		}
-		if strings.IndexByte(crockford, c) < 0 {
+		if strings.IndexByte(caseAlphabet, c) < 0 {
 			return "", invalid
 		}
 		sym[i] = c
@@ -125,15 +135,14 @@ func ParseCaseCode(s string) (string, error) {
 	return formatCaseCode(sym), nil
 }
 
-// caseCodeCheck returns the check symbol of five code symbols: a weighted
-// sum modulo the prime 31, which catches any single wrong symbol and any
-// swap of two neighbours (except between the values 0 and 31).
+// caseCodeCheck returns the check symbol of five code symbols: their sum
+// weighted by position, modulo 31.
 func caseCodeCheck(sym []byte) byte {
 	sum := 0
 	for i, c := range sym {
-		sum += (i + 1) * strings.IndexByte(crockford, c)
+		sum += (i + 1) * strings.IndexByte(caseAlphabet, c)
 	}
-	return crockford[sum%31]
+	return caseAlphabet[sum%31]
 }
 
 func formatCaseCode(sym [6]byte) string {

@@ -20,7 +20,7 @@ type Person struct {
 	CreatedBy  string
 	AssignedTo string
 
-	CaseCode      Sealed     // the sealed case code, e.g. "DSC-7K3F-QC"
+	CaseCode      Sealed     // the sealed case code, e.g. "DSC-7M3F-QE"
 	CaseCodeIndex BlindIndex // unique per organization; finds a person by code
 	Name          Sealed     // class identity
 	NameIndex     BlindIndex // finds a person by normalised name

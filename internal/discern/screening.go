@@ -105,11 +105,10 @@ func validJSON(field string, b json.RawMessage, required bool) error {
 // ScreeningFilter selects screenings of one organization. Together with
 // the page it is served by one index range scan, at any table size.
 type ScreeningFilter struct {
-	OrgID        string // required
-	Status       *ScreeningStatus
-	PersonID     *string
-	ScreenerID   *string
-	InstrumentID *string
+	OrgID      string // required
+	Status     *ScreeningStatus
+	PersonID   *string
+	ScreenerID *string
 	Page
 }
 

@@ -7,7 +7,10 @@ import (
 	"github.com/discern-org/discern/internal/discern"
 )
 
-const sessionCols = "id, token_hash, org_id, user_id, created_at, last_seen_at, expires_at, mfa_verified"
+const (
+	sessionCols     = "id, token_hash, org_id, user_id, created_at, last_seen_at, expires_at, mfa_verified"
+	sqlTouchSession = "UPDATE sessions SET last_seen_at = $2, mfa_verified = $3 WHERE token_hash = $1"
+)
 
 func scanSession(s scanner) (*discern.Session, error) {
 	var x discern.Session
@@ -26,7 +29,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *discern.Session) error {
 		return err
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = tx.now, tx.now, normTime(s.ExpiresAt)
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	_, err := tx.exec(ctx, "INSERT INTO sessions ("+sessionCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		s.ID, s.TokenHash, s.OrgID, s.UserID, tx.now, tx.now, s.ExpiresAt, s.MFAVerified)
 	return mapError("create session", err)
 }
@@ -53,25 +56,25 @@ func (r reader) FindSessions(ctx context.Context, orgID, userID string) ([]*disc
 
 // TouchSession records activity at the transaction's time.
 func (tx *Tx) TouchSession(ctx context.Context, tokenHash []byte, mfaVerified bool) error {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE sessions SET last_seen_at = $2, mfa_verified = $3 WHERE token_hash = $1", tokenHash, tx.now, mfaVerified)
+	res, err := tx.exec(ctx, sqlTouchSession, tokenHash, tx.now, mfaVerified)
 	return affectedOne(res, err, "touch session", "session")
 }
 
 // DeleteSession signs one session out.
 func (tx *Tx) DeleteSession(ctx context.Context, tokenHash []byte) error {
-	_, err := tx.tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", tokenHash)
+	_, err := tx.exec(ctx, "DELETE FROM sessions WHERE token_hash = $1", tokenHash)
 	return mapError("delete session", err)
 }
 
 // DeleteUserSessions signs a user out everywhere.
 func (tx *Tx) DeleteUserSessions(ctx context.Context, orgID, userID string) (int, error) {
-	res, err := tx.tx.ExecContext(ctx, "DELETE FROM sessions WHERE org_id = $1 AND user_id = $2", orgID, userID)
+	res, err := tx.exec(ctx, "DELETE FROM sessions WHERE org_id = $1 AND user_id = $2", orgID, userID)
 	return affected(res, err, "delete user sessions")
 }
 
 // DeleteStaleSessions removes expired and idle sessions.
 func (tx *Tx) DeleteStaleSessions(ctx context.Context, expiredBy, idleSince time.Time) (int, error) {
-	res, err := tx.tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2", normTime(expiredBy), normTime(idleSince))
+	res, err := tx.exec(ctx, "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2", normTime(expiredBy), normTime(idleSince))
 	return affected(res, err, "delete stale sessions")
 }
 
@@ -99,7 +102,7 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *discern.APIToken) error {
 		return mapError("create api token", err)
 	}
 	t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = tx.now, normTime(t.ExpiresAt), nil, nil
-	_, err = tx.tx.ExecContext(ctx, "INSERT INTO api_tokens ("+apiTokenCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)",
+	_, err = tx.exec(ctx, "INSERT INTO api_tokens ("+apiTokenCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)",
 		t.ID, t.OrgID, t.UserID, t.Name, t.TokenHash, scopes, tx.now, t.ExpiresAt)
 	return mapError("create api token", err)
 }
@@ -128,13 +131,13 @@ func (r reader) FindAPITokens(ctx context.Context, orgID string, userID *string)
 
 // TouchAPIToken records a use at the transaction's time.
 func (tx *Tx) TouchAPIToken(ctx context.Context, id string) error {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", id, tx.now)
+	res, err := tx.exec(ctx, "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", id, tx.now)
 	return affectedOne(res, err, "touch api token", "API token")
 }
 
 // RevokeAPIToken revokes a token; revoking twice keeps the first time.
 func (tx *Tx) RevokeAPIToken(ctx context.Context, orgID, id string) error {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE org_id = $1 AND id = $2", orgID, id, tx.now)
+	res, err := tx.exec(ctx, "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE org_id = $1 AND id = $2", orgID, id, tx.now)
 	return affectedOne(res, err, "revoke api token", "API token")
 }
 
@@ -174,7 +177,7 @@ func (tx *Tx) UpdateThrottle(ctx context.Context, key string, fn func(*discern.T
 		return nil, discern.Invalid("key", "A throttle key is 1 to 255 characters.")
 	}
 	if tx.d == Postgres {
-		if _, err := tx.tx.ExecContext(ctx, "INSERT INTO throttles ("+throttleCols+") VALUES ($1, -1, $2, NULL, $2) ON CONFLICT (key) DO NOTHING", key, tx.now); err != nil {
+		if _, err := tx.exec(ctx, "INSERT INTO throttles ("+throttleCols+") VALUES ($1, -1, $2, NULL, $2) ON CONFLICT (key) DO NOTHING", key, tx.now); err != nil {
 			return nil, mapError("update throttle", err)
 		}
 	}
@@ -190,7 +193,7 @@ func (tx *Tx) UpdateThrottle(ctx context.Context, key string, fn func(*discern.T
 		return nil, err
 	}
 	if next == nil {
-		_, err := tx.tx.ExecContext(ctx, "DELETE FROM throttles WHERE key = $1", key)
+		_, err := tx.exec(ctx, "DELETE FROM throttles WHERE key = $1", key)
 		return nil, mapError("update throttle", err)
 	}
 	if next.Failures < 0 {
@@ -199,7 +202,7 @@ func (tx *Tx) UpdateThrottle(ctx context.Context, key string, fn func(*discern.T
 	next.Key, next.UpdatedAt = key, tx.now
 	next.FirstFailureAt = normTime(next.FirstFailureAt)
 	next.LockedUntil = normTimePtr(next.LockedUntil)
-	_, err = tx.tx.ExecContext(ctx, "INSERT INTO throttles ("+throttleCols+") VALUES ($1, $2, $3, $4, $5) "+
+	_, err = tx.exec(ctx, "INSERT INTO throttles ("+throttleCols+") VALUES ($1, $2, $3, $4, $5) "+
 		"ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_failure_at = excluded.first_failure_at, "+
 		"locked_until = excluded.locked_until, updated_at = excluded.updated_at",
 		key, next.Failures, next.FirstFailureAt, nullTime(next.LockedUntil), tx.now)
@@ -211,7 +214,7 @@ func (tx *Tx) UpdateThrottle(ctx context.Context, key string, fn func(*discern.T
 
 // DeleteThrottles removes records last updated at or before before.
 func (tx *Tx) DeleteThrottles(ctx context.Context, before time.Time) (int, error) {
-	res, err := tx.tx.ExecContext(ctx, "DELETE FROM throttles WHERE updated_at <= $1", normTime(before))
+	res, err := tx.exec(ctx, "DELETE FROM throttles WHERE updated_at <= $1", normTime(before))
 	return affected(res, err, "delete throttles")
 }
 
@@ -231,7 +234,7 @@ func (tx *Tx) CreateIdempotencyKey(ctx context.Context, k *discern.IdempotencyKe
 		return err
 	}
 	k.CreatedAt, k.ExpiresAt = tx.now, normTime(k.ExpiresAt)
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO idempotency_keys ("+idemCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	_, err := tx.exec(ctx, "INSERT INTO idempotency_keys ("+idemCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		k.OrgID, k.UserID, k.Key, k.RequestHash, k.Status, nullBytes(k.Body), tx.now, k.ExpiresAt)
 	return mapError("create idempotency key", err)
 }
@@ -251,20 +254,20 @@ func (tx *Tx) CompleteIdempotencyKey(ctx context.Context, orgID, userID, key str
 	if status < 100 || status > 599 {
 		return discern.Invalid("status", "status must be an HTTP status.")
 	}
-	res, err := tx.tx.ExecContext(ctx, "UPDATE idempotency_keys SET status = $4, body = $5 WHERE org_id = $1 AND user_id = $2 AND key = $3",
+	res, err := tx.exec(ctx, "UPDATE idempotency_keys SET status = $4, body = $5 WHERE org_id = $1 AND user_id = $2 AND key = $3",
 		orgID, userID, key, status, nullBytes(body))
 	return affectedOne(res, err, "complete idempotency key", "idempotency key")
 }
 
 // DeleteIdempotencyKey releases a reservation.
 func (tx *Tx) DeleteIdempotencyKey(ctx context.Context, orgID, userID, key string) error {
-	_, err := tx.tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE org_id = $1 AND user_id = $2 AND key = $3", orgID, userID, key)
+	_, err := tx.exec(ctx, "DELETE FROM idempotency_keys WHERE org_id = $1 AND user_id = $2 AND key = $3", orgID, userID, key)
 	return mapError("delete idempotency key", err)
 }
 
 // DeleteExpiredIdempotencyKeys removes keys that expired at or before now.
 func (tx *Tx) DeleteExpiredIdempotencyKeys(ctx context.Context, now time.Time) (int, error) {
-	res, err := tx.tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE expires_at <= $1", normTime(now))
+	res, err := tx.exec(ctx, "DELETE FROM idempotency_keys WHERE expires_at <= $1", normTime(now))
 	return affected(res, err, "delete expired idempotency keys")
 }
 

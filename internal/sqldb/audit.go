@@ -13,7 +13,12 @@ import (
 // audit package's; this file only stores and reads rows, so that all SQL
 // stays in one package.
 
-const auditCols = "seq, at, actor_id, org_id, action, target_type, target_id, data_classes, outcome, request_id, prev_hash, hash"
+const (
+	auditCols      = "seq, at, actor_id, org_id, action, target_type, target_id, data_classes, outcome, request_id, prev_hash, hash"
+	sqlInsertAudit = "INSERT INTO audit_log (" + auditCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+	sqlAdvanceHead = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"
+	sqlLockHead    = "SELECT seq, hash FROM audit_head WHERE id = 1"
+)
 
 // JoinDataClasses is the stored (and hashed) form of an entry's data
 // classes: sorted, without repeats, joined by commas.
@@ -97,7 +102,7 @@ func (r reader) FindAuditEntries(ctx context.Context, f discern.AuditFilter) ([]
 // SQLite, by the head row's lock on PostgreSQL. Take it late in a
 // transaction: it is held until commit.
 func (tx *Tx) LockAuditHead(ctx context.Context) (seq int64, hash []byte, err error) {
-	err = tx.tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq, &hash)
+	err = tx.queryRow(ctx, sqlLockHead+tx.forUpdate()).Scan(&seq, &hash)
 	if err != nil {
 		return 0, nil, mapError("lock audit head", err)
 	}
@@ -112,13 +117,13 @@ func (tx *Tx) LockAuditHead(ctx context.Context) (seq int64, hash []byte, err er
 // moves forward by one (a trigger enforces it), so an entry with any other
 // Seq fails.
 func (tx *Tx) InsertAuditEntry(ctx context.Context, e *discern.AuditEntry) error {
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO audit_log ("+auditCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+	_, err := tx.exec(ctx, sqlInsertAudit,
 		e.Seq, normTime(e.Time), e.ActorID, e.OrgID, e.Action, e.TargetType, e.TargetID, JoinDataClasses(e.DataClasses),
 		string(e.Outcome), e.RequestID, e.PrevHash, e.Hash)
 	if err != nil {
 		return mapError("insert audit entry", err)
 	}
-	_, err = tx.tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", e.Seq, e.Hash)
+	_, err = tx.exec(ctx, sqlAdvanceHead, e.Seq, e.Hash)
 	return mapError("advance audit head", err)
 }
 

@@ -160,10 +160,10 @@ func dropAuditTriggers(t *testing.T, f *fixture) {
 	if f.db.Dialect() == sqldb.Postgres {
 		stmts = []string{"DROP TRIGGER audit_log_no_change ON audit_log", "DROP TRIGGER audit_head_forward ON audit_head"}
 	}
-	exec(t, f, stmts...)
+	execSQL(t, f, stmts...)
 }
 
-func exec(t *testing.T, f *fixture, stmts ...string) {
+func execSQL(t *testing.T, f *fixture, stmts ...string) {
 	t.Helper()
 	must(t, f.db.WithTx(f.ctx, func(tx *sqldb.Tx) error {
 		for _, s := range stmts {
@@ -208,7 +208,7 @@ func testAuditTamper(t *testing.T, open func(testing.TB) *sqldb.DB) {
 			}
 			must(t, verifyErr(t, f))
 			dropAuditTriggers(t, f)
-			exec(t, f, tc.tamper...)
+			execSQL(t, f, tc.tamper...)
 			err := verifyErr(t, f)
 			if tc.kind == "" {
 				// Removing the newest entries together with the head is

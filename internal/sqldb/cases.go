@@ -66,7 +66,7 @@ func (tx *Tx) CreateEncounter(ctx context.Context, e *discern.Encounter) error {
 	}
 	e.OccurredAt = normTime(e.OccurredAt)
 	e.CreatedAt, e.UpdatedAt = tx.now, tx.now
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO encounters ("+encounterCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	_, err := tx.exec(ctx, "INSERT INTO encounters ("+encounterCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		e.ID, e.OrgID, e.PersonID, e.OccurredAt, string(e.PlaceKind), nullBytes(e.Narrative), e.CreatedBy, tx.now, tx.now)
 	return mapError("create encounter", err)
 }
@@ -90,7 +90,7 @@ func (tx *Tx) UpdateEncounter(ctx context.Context, orgID, id string, upd discern
 		return nil, err
 	}
 	e.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, "UPDATE encounters SET occurred_at = $3, place_kind = $4, narrative = $5, updated_at = $6 WHERE org_id = $1 AND id = $2",
+	_, err = tx.exec(ctx, "UPDATE encounters SET occurred_at = $3, place_kind = $4, narrative = $5, updated_at = $6 WHERE org_id = $1 AND id = $2",
 		orgID, id, e.OccurredAt, string(e.PlaceKind), nullBytes(e.Narrative), tx.now)
 	if err != nil {
 		return nil, mapError("update encounter", err)
@@ -168,7 +168,7 @@ func (tx *Tx) CreateNote(ctx context.Context, n *discern.Note) error {
 		return err
 	}
 	n.CreatedAt, n.UpdatedAt = tx.now, tx.now
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO notes ("+noteCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	_, err := tx.exec(ctx, "INSERT INTO notes ("+noteCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		n.ID, n.OrgID, n.PersonID, n.AuthorID, string(n.DataClass), []byte(n.Body), tx.now, tx.now)
 	return mapError("create note", err)
 }
@@ -189,7 +189,7 @@ func (tx *Tx) UpdateNote(ctx context.Context, orgID, id string, upd discern.Note
 		return nil, err
 	}
 	n.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, "UPDATE notes SET data_class = $3, body = $4, updated_at = $5 WHERE org_id = $1 AND id = $2",
+	_, err = tx.exec(ctx, "UPDATE notes SET data_class = $3, body = $4, updated_at = $5 WHERE org_id = $1 AND id = $2",
 		orgID, id, string(n.DataClass), []byte(n.Body), tx.now)
 	if err != nil {
 		return nil, mapError("update note", err)
@@ -204,7 +204,7 @@ func (tx *Tx) DeleteNote(ctx context.Context, orgID, id string) error {
 
 // deleteOne deletes one record of an organization by ID.
 func (tx *Tx) deleteOne(ctx context.Context, table, what, orgID, id string) error {
-	res, err := tx.tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE org_id = $1 AND id = $2", orgID, id)
+	res, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE org_id = $1 AND id = $2", orgID, id)
 	if err != nil {
 		return mapError("delete "+what, err)
 	}
@@ -285,7 +285,7 @@ func (tx *Tx) CreateTask(ctx context.Context, t *discern.Task) error {
 	if t.Status != discern.TaskOpen {
 		t.CompletedAt = new(tx.now)
 	}
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO tasks ("+taskCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	_, err := tx.exec(ctx, "INSERT INTO tasks ("+taskCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 		t.ID, t.OrgID, nullStr(t.PersonID), []byte(t.Title), string(t.Status), nullTime(t.DueAt), nullStr(t.AssigneeID),
 		t.CreatedBy, tx.now, tx.now, nullTime(t.CompletedAt))
 	return mapError("create task", err)
@@ -321,7 +321,7 @@ func (tx *Tx) UpdateTask(ctx context.Context, orgID, id string, upd discern.Task
 		return nil, err
 	}
 	t.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, `UPDATE tasks SET title = $3, status = $4, due_at = $5, assignee_id = $6,
+	_, err = tx.exec(ctx, `UPDATE tasks SET title = $3, status = $4, due_at = $5, assignee_id = $6,
 		updated_at = $7, completed_at = $8 WHERE org_id = $1 AND id = $2`,
 		orgID, id, []byte(t.Title), string(t.Status), nullTime(t.DueAt), nullStr(t.AssigneeID), tx.now, nullTime(t.CompletedAt))
 	if err != nil {

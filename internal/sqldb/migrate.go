@@ -36,7 +36,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := runMigrations(ctx, db.dialect, db.keys, "keys/"+string(db.dialect)); err != nil {
 		return fmt.Errorf("sqldb: migrating the key vault: %w", err)
 	}
-	return nil
+	return db.prepareHot(ctx)
 }
 
 // SchemaVersion returns the database's schema version and the latest one
@@ -84,11 +84,13 @@ type schemaLocker struct{}
 
 const lockKey = `hashtextextended('discern-migrate:' || current_database() || '.' || coalesce(current_schema(), ''), 0)`
 
+// SessionLock waits for the schema's migration lock.
 func (schemaLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
 	_, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+lockKey+")")
 	return err
 }
 
+// SessionUnlock releases the schema's migration lock.
 func (schemaLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 	var ok bool
 	if err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock("+lockKey+")").Scan(&ok); err != nil {

@@ -68,7 +68,7 @@ func (tx *Tx) CreateOrganization(ctx context.Context, o *discern.Organization) e
 		return mapError("create organization", err)
 	}
 	o.CreatedAt, o.UpdatedAt = tx.now, tx.now
-	_, err = tx.tx.ExecContext(ctx, "INSERT INTO organizations ("+orgCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	_, err = tx.exec(ctx, "INSERT INTO organizations ("+orgCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		o.ID, o.Name, o.Country, o.Region, settings, tx.now, tx.now)
 	return mapError("create organization", err)
 }
@@ -99,7 +99,7 @@ func (tx *Tx) UpdateOrganization(ctx context.Context, id string, upd discern.Org
 		return nil, mapError("update organization", err)
 	}
 	o.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, "UPDATE organizations SET name = $2, country = $3, region = $4, settings = $5, updated_at = $6 WHERE id = $1",
+	_, err = tx.exec(ctx, "UPDATE organizations SET name = $2, country = $3, region = $4, settings = $5, updated_at = $6 WHERE id = $1",
 		o.ID, o.Name, o.Country, o.Region, settings, tx.now)
 	if err != nil {
 		return nil, mapError("update organization", err)
@@ -189,7 +189,7 @@ func (tx *Tx) CreateTeam(ctx context.Context, t *discern.Team) error {
 		return err
 	}
 	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO teams ("+teamCols+") VALUES ($1, $2, $3, $4, $5)",
+	_, err := tx.exec(ctx, "INSERT INTO teams ("+teamCols+") VALUES ($1, $2, $3, $4, $5)",
 		t.ID, t.OrgID, t.Name, tx.now, tx.now)
 	return mapError("create team", err)
 }
@@ -207,7 +207,7 @@ func (tx *Tx) UpdateTeam(ctx context.Context, orgID, id string, upd discern.Team
 		return nil, err
 	}
 	t.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, "UPDATE teams SET name = $3, updated_at = $4 WHERE org_id = $1 AND id = $2", orgID, id, t.Name, tx.now)
+	_, err = tx.exec(ctx, "UPDATE teams SET name = $3, updated_at = $4 WHERE org_id = $1 AND id = $2", orgID, id, t.Name, tx.now)
 	if err != nil {
 		return nil, mapError("update team", err)
 	}

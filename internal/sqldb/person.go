@@ -6,8 +6,11 @@ import (
 	"github.com/discern-org/discern/internal/discern"
 )
 
-const personCols = "id, org_id, team_id, created_by, assigned_to, case_code, case_code_index, name, name_index, " +
-	"birth_date, age_estimate, contact, created_at, updated_at, erased_at"
+const (
+	personCols = "id, org_id, team_id, created_by, assigned_to, case_code, case_code_index, name, name_index, " +
+		"birth_date, age_estimate, contact, created_at, updated_at, erased_at"
+	sqlInsertPerson = "INSERT INTO people (" + personCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)"
+)
 
 func scanPerson(s scanner) (*discern.Person, error) {
 	var p discern.Person
@@ -35,8 +38,26 @@ func (r reader) findPerson(ctx context.Context, orgID, id, lock string) (*discer
 
 // FindPeople returns a page of an organization's people, newest first.
 func (r reader) FindPeople(ctx context.Context, f discern.PersonFilter) ([]*discern.Person, string, error) {
+	stmt, args, err := peopleQuery(f)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := r.q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, "", mapError("find people", err)
+	}
+	people, err := collect(rows, scanPerson)
+	if err != nil {
+		return nil, "", mapError("find people", err)
+	}
+	people, next := pageOf(people, f.Page, func(p *discern.Person) cursor { return timeCursor(p.CreatedAt, p.ID) })
+	return people, next, nil
+}
+
+// peopleQuery builds FindPeople's statement.
+func peopleQuery(f discern.PersonFilter) (string, []any, error) {
 	if f.OrgID == "" {
-		return nil, "", errOrgRequired
+		return "", nil, errOrgRequired
 	}
 	var q query
 	q.where("org_id = %s", f.OrgID)
@@ -56,18 +77,9 @@ func (r reader) FindPeople(ctx context.Context, f discern.PersonFilter) ([]*disc
 	}
 	tail, err := q.keyset(f.Page, "created_at", "id")
 	if err != nil {
-		return nil, "", err
+		return "", nil, err
 	}
-	rows, err := r.q.QueryContext(ctx, "SELECT "+personCols+" FROM people"+tail, q.args...)
-	if err != nil {
-		return nil, "", mapError("find people", err)
-	}
-	people, err := collect(rows, scanPerson)
-	if err != nil {
-		return nil, "", mapError("find people", err)
-	}
-	people, next := pageOf(people, f.Page, func(p *discern.Person) cursor { return timeCursor(p.CreatedAt, p.ID) })
-	return people, next, nil
+	return "SELECT " + personCols + " FROM people" + tail, q.args, nil
 }
 
 // CreatePerson stores p. Returns KindConflict if the case code is taken.
@@ -79,7 +91,7 @@ func (tx *Tx) CreatePerson(ctx context.Context, p *discern.Person) error {
 		return err
 	}
 	p.CreatedAt, p.UpdatedAt, p.ErasedAt = tx.now, tx.now, nil
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO people ("+personCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)",
+	_, err := tx.exec(ctx, sqlInsertPerson,
 		p.ID, p.OrgID, nullStr(p.TeamID), p.CreatedBy, nullStr(p.AssignedTo),
 		nullBytes(p.CaseCode), nullBytes(p.CaseCodeIndex), nullBytes(p.Name), nullBytes(p.NameIndex),
 		nullBytes(p.BirthDate), nullBytes(p.AgeEstimate), nullBytes(p.Contact), tx.now, tx.now)
@@ -121,7 +133,7 @@ func (tx *Tx) UpdatePerson(ctx context.Context, orgID, id string, upd discern.Pe
 		return nil, err
 	}
 	p.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, `UPDATE people SET team_id = $3, assigned_to = $4, name = $5, name_index = $6,
+	_, err = tx.exec(ctx, `UPDATE people SET team_id = $3, assigned_to = $4, name = $5, name_index = $6,
 		birth_date = $7, age_estimate = $8, contact = $9, updated_at = $10 WHERE org_id = $1 AND id = $2`,
 		orgID, id, nullStr(p.TeamID), nullStr(p.AssignedTo), nullBytes(p.Name), nullBytes(p.NameIndex),
 		nullBytes(p.BirthDate), nullBytes(p.AgeEstimate), nullBytes(p.Contact), tx.now)
@@ -156,7 +168,7 @@ func (tx *Tx) ErasePerson(ctx context.Context, orgID, id string) error {
 			[]any{orgID, id, tx.now}},
 	}
 	for _, s := range steps {
-		if _, err := tx.tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+		if _, err := tx.exec(ctx, s.sql, s.args...); err != nil {
 			return mapError(s.op, err)
 		}
 	}

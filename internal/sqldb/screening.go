@@ -7,8 +7,11 @@ import (
 	"github.com/discern-org/discern/internal/discern"
 )
 
-const screeningCols = "id, org_id, person_id, encounter_id, screener_id, instrument_id, language, jurisdictions, " +
-	"answers, result, content_version, content_hash, status, created_at, updated_at, completed_at"
+const (
+	screeningCols = "id, org_id, person_id, encounter_id, screener_id, instrument_id, language, jurisdictions, " +
+		"answers, result, content_version, content_hash, status, created_at, updated_at, completed_at"
+	sqlInsertScreening = "INSERT INTO screenings (" + screeningCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+)
 
 func scanScreening(s scanner) (*discern.Screening, error) {
 	var sc discern.Screening
@@ -37,24 +40,11 @@ func (r reader) findScreening(ctx context.Context, orgID, id, lock string) (*dis
 // first. Each combination of filters is served by an index whose prefix is
 // the filters' equalities, followed by (created_at, id).
 func (r reader) FindScreenings(ctx context.Context, f discern.ScreeningFilter) ([]*discern.Screening, string, error) {
-	if f.OrgID == "" {
-		return nil, "", errOrgRequired
-	}
-	var q query
-	q.where("org_id = %s", f.OrgID)
-	if f.Status != nil {
-		q.where("status = %s", string(*f.Status))
-	}
-	q.eq("person_id", f.PersonID)
-	q.eq("screener_id", f.ScreenerID)
-	if f.InstrumentID != nil {
-		q.where("instrument_id = %s", *f.InstrumentID)
-	}
-	tail, err := q.keyset(f.Page, "created_at", "id")
+	stmt, args, err := screeningsQuery(f)
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := r.q.QueryContext(ctx, "SELECT "+screeningCols+" FROM screenings"+tail, q.args...)
+	rows, err := r.q.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, "", mapError("find screenings", err)
 	}
@@ -64,6 +54,26 @@ func (r reader) FindScreenings(ctx context.Context, f discern.ScreeningFilter) (
 	}
 	ss, next := pageOf(ss, f.Page, func(s *discern.Screening) cursor { return timeCursor(s.CreatedAt, s.ID) })
 	return ss, next, nil
+}
+
+// screeningsQuery builds FindScreenings' statement (a test checks that
+// SQLite serves each form from an index, without sorting).
+func screeningsQuery(f discern.ScreeningFilter) (string, []any, error) {
+	if f.OrgID == "" {
+		return "", nil, errOrgRequired
+	}
+	var q query
+	q.where("org_id = %s", f.OrgID)
+	if f.Status != nil {
+		q.where("status = %s", string(*f.Status))
+	}
+	q.eq("person_id", f.PersonID)
+	q.eq("screener_id", f.ScreenerID)
+	tail, err := q.keyset(f.Page, "created_at", "id")
+	if err != nil {
+		return "", nil, err
+	}
+	return "SELECT " + screeningCols + " FROM screenings" + tail, q.args, nil
 }
 
 // CreateScreening stores s. A screening created complete gets CompletedAt.
@@ -82,7 +92,7 @@ func (tx *Tx) CreateScreening(ctx context.Context, s *discern.Screening) error {
 	if err != nil {
 		return mapError("create screening", err)
 	}
-	_, err = tx.tx.ExecContext(ctx, "INSERT INTO screenings ("+screeningCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+	_, err = tx.exec(ctx, sqlInsertScreening,
 		s.ID, s.OrgID, nullStr(s.PersonID), nullStr(s.EncounterID), s.ScreenerID, s.InstrumentID, s.Language, js,
 		string(s.Answers), nullJSON(s.Result), s.ContentVersion, s.ContentHash, string(s.Status), tx.now, tx.now, nullTime(s.CompletedAt))
 	return mapError("create screening", err)
@@ -132,7 +142,7 @@ func (tx *Tx) UpdateScreening(ctx context.Context, orgID, id string, upd discern
 		return nil, mapError("update screening", err)
 	}
 	s.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, `UPDATE screenings SET person_id = $3, language = $4, jurisdictions = $5, answers = $6,
+	_, err = tx.exec(ctx, `UPDATE screenings SET person_id = $3, language = $4, jurisdictions = $5, answers = $6,
 		result = $7, content_version = $8, content_hash = $9, status = $10, updated_at = $11, completed_at = $12
 		WHERE org_id = $1 AND id = $2`,
 		orgID, id, nullStr(s.PersonID), s.Language, js, string(s.Answers), nullJSON(s.Result),

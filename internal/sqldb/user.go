@@ -69,8 +69,10 @@ func (r reader) FindUsers(ctx context.Context, f discern.UserFilter) ([]*discern
 	return users, next, nil
 }
 
-// CreateUser stores u. Returns KindConflict if the email is taken.
+// CreateUser stores u, with its email normalised. Returns KindConflict if
+// the email is taken.
 func (tx *Tx) CreateUser(ctx context.Context, u *discern.User) error {
+	u.Email = discern.NormalizeEmail(u.Email)
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -78,7 +80,7 @@ func (tx *Tx) CreateUser(ctx context.Context, u *discern.User) error {
 		return err
 	}
 	u.CreatedAt, u.UpdatedAt = tx.now, tx.now
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+	_, err := tx.exec(ctx, "INSERT INTO users ("+userCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
 		u.ID, u.OrgID, nullStr(u.TeamID), u.Email, u.DisplayName, string(u.Role), u.PasswordHash,
 		nullBytes(u.MFASecret), u.MFALastStep, u.Disabled, tx.now, tx.now)
 	return mapError("create user", err)
@@ -116,7 +118,7 @@ func (tx *Tx) UpdateUser(ctx context.Context, orgID, id string, upd discern.User
 		return nil, err
 	}
 	u.UpdatedAt = tx.now
-	_, err = tx.tx.ExecContext(ctx, `UPDATE users SET email = $3, display_name = $4, team_id = $5, role = $6,
+	_, err = tx.exec(ctx, `UPDATE users SET email = $3, display_name = $4, team_id = $5, role = $6,
 		password_hash = $7, mfa_secret = $8, mfa_last_step = $9, disabled = $10, updated_at = $11
 		WHERE org_id = $1 AND id = $2`,
 		orgID, id, u.Email, u.DisplayName, nullStr(u.TeamID), string(u.Role), u.PasswordHash,
@@ -129,7 +131,7 @@ func (tx *Tx) UpdateUser(ctx context.Context, orgID, id string, upd discern.User
 
 // AdvanceMFAStep records a used TOTP step if it is later than the last one.
 func (tx *Tx) AdvanceMFAStep(ctx context.Context, orgID, id string, step int64) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE users SET mfa_last_step = $3 WHERE org_id = $1 AND id = $2 AND mfa_last_step < $3", orgID, id, step)
+	res, err := tx.exec(ctx, "UPDATE users SET mfa_last_step = $3 WHERE org_id = $1 AND id = $2 AND mfa_last_step < $3", orgID, id, step)
 	if err != nil {
 		return false, mapError("advance mfa step", err)
 	}

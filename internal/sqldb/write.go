@@ -13,8 +13,9 @@ import (
 
 // Every store interface is implemented by both *DB and *Tx.
 var (
-	_ discern.Store = (*DB)(nil)
-	_ discern.Store = (*Tx)(nil)
+	_ discern.Store    = (*DB)(nil)
+	_ discern.Store    = (*Tx)(nil)
+	_ discern.KeyVault = (*DB)(nil)
 )
 
 func withTx[T any](ctx context.Context, db *DB, fn func(*Tx) (T, error)) (T, error) {

@@ -121,7 +121,6 @@ CREATE INDEX screenings_org_created ON screenings (org_id, created_at, id);
 CREATE INDEX screenings_org_status ON screenings (org_id, status, created_at, id);
 CREATE INDEX screenings_org_person ON screenings (org_id, person_id, created_at, id);
 CREATE INDEX screenings_org_screener ON screenings (org_id, screener_id, created_at, id);
-CREATE INDEX screenings_org_instrument ON screenings (org_id, instrument_id, created_at, id);
 
 CREATE TABLE notes (
 	id         TEXT PRIMARY KEY,
