@@ -57,6 +57,21 @@ func New(db *sqldb.DB, sealer *seal.Sealer, engine *screening.Engine, log *audit
 // Engine returns the screening engine the service evaluates with.
 func (s *Service) Engine() *screening.Engine { return s.engine }
 
+// TxHook runs inside the transaction that creates a record, after the
+// record and its audit entry, with the view the caller will get: the HTTP
+// layer stores an idempotent response in the same transaction, so that a
+// retried request can never create a second record.
+type TxHook func(ctx context.Context, tx *sqldb.Tx, view any) error
+
+func runHooks(ctx context.Context, tx *sqldb.Tx, view any, hooks []TxHook) error {
+	for _, h := range hooks {
+		if err := h(ctx, tx, view); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // decide asks the policy and turns a refusal into the error to return: out
 // of scope and other organizations read as not found, so that probing IDs
 // reveals nothing.

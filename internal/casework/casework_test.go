@@ -398,4 +398,28 @@ func TestBadInputNamesTheField(t *testing.T) {
 	}
 }
 
-var _ = context.Background
+
+
+// TestHookFailureRollsBackTheCreation: what runs inside the creating
+// transaction (the idempotent response) commits with the record or not at all.
+func TestHookFailureRollsBackTheCreation(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	cw := f.users["caseworker"]
+	boom := errors.New("hook failed")
+	var seen *PersonView
+	_, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Rolled Back"}, func(_ context.Context, _ *sqldb.Tx, v any) error {
+		seen = v.(*PersonView)
+		return boom
+	})
+	if !errors.Is(err, boom) || seen == nil || seen.Name == nil {
+		t.Fatalf("hook: %v %+v", err, seen)
+	}
+	if _, err := f.svc.GetPerson(ctx, cw, seen.ID); discern.KindOf(err) != discern.KindNotFound {
+		t.Errorf("the person survived a failed hook: %v", err)
+	}
+	list, _, _ := f.svc.ListPeople(ctx, cw, PeopleQuery{})
+	if len(list) != 0 {
+		t.Errorf("%d people after a rolled-back creation", len(list))
+	}
+}

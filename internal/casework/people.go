@@ -63,7 +63,7 @@ func (in PersonInput) validate() error {
 var personClasses = []discern.DataClass{discern.ClassCase, discern.ClassIdentity, discern.ClassContact}
 
 // CreatePerson records a new person with a fresh case code.
-func (s *Service) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*PersonView, error) {
+func (s *Service) CreatePerson(ctx context.Context, a Actor, in PersonInput, hooks ...TxHook) (*PersonView, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -108,12 +108,19 @@ func (s *Service) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*P
 		if err = s.sealPersonFields(ctx, p, in); err != nil {
 			return nil, err
 		}
+		var view *PersonView
 		err = s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 			if err := tx.CreatePerson(ctx, p); err != nil {
 				return err
 			}
-			_, err := s.log.Append(ctx, tx, entry(a, "person.create", "person", id, want...))
-			return err
+			if _, err := s.log.Append(ctx, tx, entry(a, "person.create", "person", id, want...)); err != nil {
+				return err
+			}
+			var err error
+			if view, err = s.personView(ctx, a, p, d); err != nil {
+				return err
+			}
+			return runHooks(ctx, tx, view, hooks)
 		})
 		// A case code collision in the organization: draw another code.
 		if discern.KindOf(err) == discern.KindConflict && attempt < 5 {
@@ -122,9 +129,8 @@ func (s *Service) CreatePerson(ctx context.Context, a Actor, in PersonInput) (*P
 		if err != nil {
 			return nil, err
 		}
-		break
+		return view, nil
 	}
-	return s.personView(ctx, a, p, d)
 }
 
 func (s *Service) sealPersonFields(ctx context.Context, p *discern.Person, in PersonInput) error {

@@ -50,7 +50,7 @@ type EncounterInput struct {
 }
 
 // CreateEncounter records an encounter.
-func (s *Service) CreateEncounter(ctx context.Context, a Actor, in EncounterInput) (*EncounterView, error) {
+func (s *Service) CreateEncounter(ctx context.Context, a Actor, in EncounterInput, hooks ...TxHook) (*EncounterView, error) {
 	if err := limitText("narrative", in.Narrative, 20000); err != nil {
 		return nil, err
 	}
@@ -75,17 +75,24 @@ func (s *Service) CreateEncounter(ctx context.Context, a Actor, in EncounterInpu
 			return nil, err
 		}
 	}
+	var view *EncounterView
 	err = s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		if err := tx.CreateEncounter(ctx, e); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, entry(a, "encounter.create", "encounter", id, classes...))
-		return err
+		if _, err := s.log.Append(ctx, tx, entry(a, "encounter.create", "encounter", id, classes...)); err != nil {
+			return err
+		}
+		var err error
+		if view, err = s.encounterView(ctx, e, d); err != nil {
+			return err
+		}
+		return runHooks(ctx, tx, view, hooks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.encounterView(ctx, e, d)
+	return view, nil
 }
 
 func (s *Service) encounterView(ctx context.Context, e *discern.Encounter, d auth.Decision) (*EncounterView, error) {
@@ -155,7 +162,7 @@ type NoteView struct {
 
 // CreateNote adds a note about a person, in one data class (narrative by
 // default; health, immigration or criminal_justice for notes about those).
-func (s *Service) CreateNote(ctx context.Context, a Actor, personID string, class discern.DataClass, body string) (*NoteView, error) {
+func (s *Service) CreateNote(ctx context.Context, a Actor, personID string, class discern.DataClass, body string, hooks ...TxHook) (*NoteView, error) {
 	if class == "" {
 		class = discern.ClassNarrative
 	}
@@ -183,17 +190,21 @@ func (s *Service) CreateNote(ctx context.Context, a Actor, personID string, clas
 	if n.Body, err = s.sealText(ctx, personSubject(personID), "notes", "body", id, body); err != nil {
 		return nil, err
 	}
+	var view *NoteView
 	err = s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		if err := tx.CreateNote(ctx, n); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, entry(a, "note.create", "note", id, class))
-		return err
+		if _, err := s.log.Append(ctx, tx, entry(a, "note.create", "note", id, class)); err != nil {
+			return err
+		}
+		view = &NoteView{ID: id, PersonID: personID, AuthorID: a.UserID, Class: class, Body: &body, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
+		return runHooks(ctx, tx, view, hooks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &NoteView{ID: id, PersonID: personID, AuthorID: a.UserID, Class: class, Body: &body, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}, nil
+	return view, nil
 }
 
 // ListNotes lists a person's notes; bodies of classes the caller may not see
@@ -257,7 +268,7 @@ type TaskInput struct {
 
 // CreateTask records a task. Its title is sealed: titles name people and
 // places more often than anyone intends.
-func (s *Service) CreateTask(ctx context.Context, a Actor, in TaskInput) (*TaskView, error) {
+func (s *Service) CreateTask(ctx context.Context, a Actor, in TaskInput, hooks ...TxHook) (*TaskView, error) {
 	if in.Title == "" {
 		return nil, discern.Invalid("title", "A task needs a title.")
 	}
@@ -281,17 +292,24 @@ func (s *Service) CreateTask(ctx context.Context, a Actor, in TaskInput) (*TaskV
 	if t.Title, err = s.sealText(ctx, subject, "tasks", "title", id, in.Title); err != nil {
 		return nil, err
 	}
+	var view *TaskView
 	err = s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		if err := tx.CreateTask(ctx, t); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, entry(a, "task.create", "task", id, discern.ClassCase))
-		return err
+		if _, err := s.log.Append(ctx, tx, entry(a, "task.create", "task", id, discern.ClassCase)); err != nil {
+			return err
+		}
+		var err error
+		if view, err = s.taskView(ctx, t); err != nil {
+			return err
+		}
+		return runHooks(ctx, tx, view, hooks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.taskView(ctx, t)
+	return view, nil
 }
 
 func (s *Service) taskView(ctx context.Context, t *discern.Task) (*TaskView, error) {

@@ -76,7 +76,7 @@ func (s *Service) answerClasses(ev *screening.Evidence) []discern.DataClass {
 // CreateScreening stores a screening. A complete screening is evaluated
 // with the engine and stored with its result, the content version and hash;
 // a draft keeps its answers so that the interview can be resumed.
-func (s *Service) CreateScreening(ctx context.Context, a Actor, in ScreeningInput) (*ScreeningView, error) {
+func (s *Service) CreateScreening(ctx context.Context, a Actor, in ScreeningInput, hooks ...TxHook) (*ScreeningView, error) {
 	if in.Evidence == nil {
 		return nil, discern.Invalid("answers", "answers are required.")
 	}
@@ -131,17 +131,24 @@ func (s *Service) CreateScreening(ctx context.Context, a Actor, in ScreeningInpu
 		}
 		action = "screening.complete"
 	}
+	var view *ScreeningView
 	err = s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		if err := tx.CreateScreening(ctx, sc); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, entry(a, action, "screening", id, classes...))
-		return err
+		if _, err := s.log.Append(ctx, tx, entry(a, action, "screening", id, classes...)); err != nil {
+			return err
+		}
+		var err error
+		if view, err = s.screeningView(ctx, a, sc, auth.Decide(a.Principal, auth.ScreeningsRead, record(a, a.OrgID, owner, assigned, team, discern.DataClasses...))); err != nil {
+			return err
+		}
+		return runHooks(ctx, tx, view, hooks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.screeningView(ctx, a, sc, auth.Decide(a.Principal, auth.ScreeningsRead, record(a, a.OrgID, owner, assigned, team, discern.DataClasses...)))
+	return view, nil
 }
 
 // ScreeningPatch amends a draft: new answers (replacing the old), and
