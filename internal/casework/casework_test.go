@@ -18,6 +18,7 @@ import (
 	"github.com/discern-org/discern/internal/screening"
 	"github.com/discern-org/discern/internal/seal"
 	"github.com/discern-org/discern/internal/sqldb"
+	"github.com/discern-org/discern/internal/sqldb/sqldbtest"
 )
 
 type fixture struct {
@@ -33,19 +34,21 @@ type fixture struct {
 
 var engine = screening.New(content.MustLoadEmbedded())
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, "sqlite") }
+
+// onEveryBackend runs a test on SQLite and, when a DSN is set, PostgreSQL.
+func onEveryBackend(t *testing.T, test func(t *testing.T, f *fixture)) {
+	for _, backend := range sqldbtest.Backends() {
+		t.Run(backend, func(t *testing.T) { test(t, newFixtureOn(t, backend)) })
+	}
+}
+
+func newFixtureOn(t *testing.T, backend string) *fixture {
 	t.Helper()
 	ctx := t.Context()
 	dir := t.TempDir()
 	now := func() time.Time { return time.Now().UTC() }
-	db, err := sqldb.Open(ctx, filepath.Join(dir, "discern.db"), sqldb.Options{Now: now, Rand: crand.Reader})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := sqldbtest.Open(t, backend, dir, now)
 	kr, err := seal.NewKeyring(crand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -121,128 +124,130 @@ answers:
 `
 
 func TestPeopleAreSealedAuditedAndScoped(t *testing.T) {
-	f := newFixture(t)
-	ctx := t.Context()
-	cw := f.users["caseworker"]
-	p, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Marisol Quintanilla-Vex", Contact: "Signal, after 6pm; code word 'lantern'", AssignedTo: cw.UserID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(p.CaseCode, "DSC-") || p.Name == nil || *p.Name != "Marisol Quintanilla-Vex" {
-		t.Fatalf("created %+v", p)
-	}
-	got, err := f.svc.GetPerson(ctx, cw, p.ID)
-	if err != nil || *got.Name != "Marisol Quintanilla-Vex" || *got.Contact == "" {
-		t.Fatalf("get: %+v %v", got, err)
-	}
-	// A screener of the same organization sees only what their role covers.
-	if _, err := f.svc.GetPerson(ctx, f.users["screener"], p.ID); discern.KindOf(err) != discern.KindNotFound {
-		t.Errorf("screener reading someone else's person: %v", err)
-	}
-	// Nobody in another organization can find the record at all.
-	if _, err := f.svc.GetPerson(ctx, f.users["outsider"], p.ID); discern.KindOf(err) != discern.KindNotFound {
-		t.Errorf("other organization: %v", err)
-	}
-	// An analyst sees no person-level records.
-	if _, _, err := f.svc.ListPeople(ctx, f.users["analyst"], PeopleQuery{}); err == nil {
-		t.Error("an analyst listed people")
-	}
-	// Search by case code and by name goes through blind indexes.
-	list, _, err := f.svc.ListPeople(ctx, cw, PeopleQuery{CaseCode: strings.ToLower(p.CaseCode)})
-	if err != nil || len(list) != 1 || list[0].ID != p.ID || list[0].Name != nil {
-		t.Fatalf("by case code: %v %+v", err, list)
-	}
-	list, _, err = f.svc.ListPeople(ctx, cw, PeopleQuery{Name: "  marisol   quintanilla-vex "})
-	if err != nil || len(list) != 1 {
-		t.Fatalf("by name: %v %d", err, len(list))
-	}
-	// Who accessed this record: creation, the read, and the refused attempts.
-	hist, _, err := f.svc.AccessHistory(ctx, f.users["supervisor"], "person", p.ID, 50, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var actions []string
-	for _, e := range hist {
-		actions = append(actions, e.Action+"/"+string(e.Outcome))
-	}
-	for _, want := range []string{"person.create/success", "person.read/success", "person.read/denied"} {
-		if !contains(actions, want) {
-			t.Errorf("history %v lacks %s", actions, want)
+	onEveryBackend(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		cw := f.users["caseworker"]
+		p, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Marisol Quintanilla-Vex", Contact: "Signal, after 6pm; code word 'lantern'", AssignedTo: cw.UserID})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if _, _, err := f.svc.AccessHistory(ctx, f.users["screener"], "person", p.ID, 50, ""); err == nil {
-		t.Error("a screener read the access history")
-	}
+		if !strings.HasPrefix(p.CaseCode, "DSC-") || p.Name == nil || *p.Name != "Marisol Quintanilla-Vex" {
+			t.Fatalf("created %+v", p)
+		}
+		got, err := f.svc.GetPerson(ctx, cw, p.ID)
+		if err != nil || *got.Name != "Marisol Quintanilla-Vex" || *got.Contact == "" {
+			t.Fatalf("get: %+v %v", got, err)
+		}
+		// A screener of the same organization sees only what their role covers.
+		if _, err := f.svc.GetPerson(ctx, f.users["screener"], p.ID); discern.KindOf(err) != discern.KindNotFound {
+			t.Errorf("screener reading someone else's person: %v", err)
+		}
+		// Nobody in another organization can find the record at all.
+		if _, err := f.svc.GetPerson(ctx, f.users["outsider"], p.ID); discern.KindOf(err) != discern.KindNotFound {
+			t.Errorf("other organization: %v", err)
+		}
+		// An analyst sees no person-level records.
+		if _, _, err := f.svc.ListPeople(ctx, f.users["analyst"], PeopleQuery{}); err == nil {
+			t.Error("an analyst listed people")
+		}
+		// Search by case code and by name goes through blind indexes.
+		list, _, err := f.svc.ListPeople(ctx, cw, PeopleQuery{CaseCode: strings.ToLower(p.CaseCode)})
+		if err != nil || len(list) != 1 || list[0].ID != p.ID || list[0].Name != nil {
+			t.Fatalf("by case code: %v %+v", err, list)
+		}
+		list, _, err = f.svc.ListPeople(ctx, cw, PeopleQuery{Name: "  marisol   quintanilla-vex "})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("by name: %v %d", err, len(list))
+		}
+		// Who accessed this record: creation, the read, and the refused attempts.
+		hist, _, err := f.svc.AccessHistory(ctx, f.users["supervisor"], "person", p.ID, 50, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range hist {
+			actions = append(actions, e.Action+"/"+string(e.Outcome))
+		}
+		for _, want := range []string{"person.create/success", "person.read/success", "person.read/denied"} {
+			if !contains(actions, want) {
+				t.Errorf("history %v lacks %s", actions, want)
+			}
+		}
+		if _, _, err := f.svc.AccessHistory(ctx, f.users["screener"], "person", p.ID, 50, ""); err == nil {
+			t.Error("a screener read the access history")
+		}
+	})
 }
 
 func TestScreeningsAreSealedRedactedAndReproducible(t *testing.T) {
-	f := newFixture(t)
-	ctx := t.Context()
-	sc := f.users["screener"]
-	v, err := f.svc.CreateScreening(ctx, sc, ScreeningInput{Evidence: answers(t, coercedAnswers), Complete: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Result == nil || v.ContentHash != engine.Bundle().Hash || v.Status != discern.ScreeningComplete {
-		t.Fatalf("stored screening %+v", v)
-	}
-	// The screener's role does not cover immigration or criminal-justice
-	// answers, nor narrative notes: they come back redacted.
-	got, err := f.svc.GetScreening(ctx, sc, v.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range got.Evidence.Answers {
-		if (a.Question == "status" || a.Question == "legal_situation") && a.Value != "redacted" {
-			t.Errorf("%s shown to a screener: %+v", a.Question, a)
+	onEveryBackend(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		sc := f.users["screener"]
+		v, err := f.svc.CreateScreening(ctx, sc, ScreeningInput{Evidence: answers(t, coercedAnswers), Complete: true})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if a.Note != "" {
-			t.Errorf("note shown to a screener")
+		if v.Result == nil || v.ContentHash != engine.Bundle().Hash || v.Status != discern.ScreeningComplete {
+			t.Fatalf("stored screening %+v", v)
 		}
-	}
-	for _, ind := range got.Result.Indicators {
-		if ind.ID == "irregular_status" || ind.ID == "facing_charges" {
-			t.Errorf("indicator %s rests only on redacted answers", ind.ID)
+		// The screener's role does not cover immigration or criminal-justice
+		// answers, nor narrative notes: they come back redacted.
+		got, err := f.svc.GetScreening(ctx, sc, v.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	// A supervisor of the organization sees everything.
-	full, err := f.svc.GetScreening(ctx, f.users["supervisor"], v.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a, _ := full.Evidence.Answer("status"); a.Value != "no_status" {
-		t.Errorf("supervisor sees status %q", a.Value)
-	}
-	// Stored results reproduce: re-evaluating the stored answers under the
-	// same content gives the same determinations.
-	again, err := engine.Evaluate(full.Evidence)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, jr := range again.Results {
-		if jr.Determination != full.Result.Results[i].Determination {
-			t.Errorf("%s: %s now, %s stored", jr.Jurisdiction, jr.Determination, full.Result.Results[i].Determination)
+		for _, a := range got.Evidence.Answers {
+			if (a.Question == "status" || a.Question == "legal_situation") && a.Value != "redacted" {
+				t.Errorf("%s shown to a screener: %+v", a.Question, a)
+			}
+			if a.Note != "" {
+				t.Errorf("note shown to a screener")
+			}
 		}
-	}
-	// A complete screening is frozen; a draft can be resumed and completed.
-	if _, err := f.svc.UpdateScreening(ctx, sc, v.ID, ScreeningPatch{Complete: true}); discern.KindOf(err) != discern.KindConflict {
-		t.Errorf("changing a complete screening: %v", err)
-	}
-	draft, err := f.svc.CreateScreening(ctx, sc, ScreeningInput{Evidence: answers(t, "answers: {age: 30}")})
-	if err != nil || draft.Status != discern.ScreeningDraft || draft.Result != nil {
-		t.Fatalf("draft: %+v %v", draft, err)
-	}
-	done, err := f.svc.UpdateScreening(ctx, sc, draft.ID, ScreeningPatch{Evidence: answers(t, coercedAnswers), Complete: true})
-	if err != nil || done.Status != discern.ScreeningComplete {
-		t.Fatalf("completing a draft: %+v %v", done, err)
-	}
-	list, _, err := f.svc.ListScreenings(ctx, sc, ScreeningQuery{Status: "complete"})
-	if err != nil || len(list) != 2 || list[0].Determinations["england-wales"] != screening.SexTrafficking {
-		t.Fatalf("list: %v %+v", err, list)
-	}
-	if _, err := f.svc.GetScreening(ctx, f.users["outsider"], v.ID); discern.KindOf(err) != discern.KindNotFound {
-		t.Errorf("another organization read a screening: %v", err)
-	}
+		for _, ind := range got.Result.Indicators {
+			if ind.ID == "irregular_status" || ind.ID == "facing_charges" {
+				t.Errorf("indicator %s rests only on redacted answers", ind.ID)
+			}
+		}
+		// A supervisor of the organization sees everything.
+		full, err := f.svc.GetScreening(ctx, f.users["supervisor"], v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := full.Evidence.Answer("status"); a.Value != "no_status" {
+			t.Errorf("supervisor sees status %q", a.Value)
+		}
+		// Stored results reproduce: re-evaluating the stored answers under the
+		// same content gives the same determinations.
+		again, err := engine.Evaluate(full.Evidence)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, jr := range again.Results {
+			if jr.Determination != full.Result.Results[i].Determination {
+				t.Errorf("%s: %s now, %s stored", jr.Jurisdiction, jr.Determination, full.Result.Results[i].Determination)
+			}
+		}
+		// A complete screening is frozen; a draft can be resumed and completed.
+		if _, err := f.svc.UpdateScreening(ctx, sc, v.ID, ScreeningPatch{Complete: true}); discern.KindOf(err) != discern.KindConflict {
+			t.Errorf("changing a complete screening: %v", err)
+		}
+		draft, err := f.svc.CreateScreening(ctx, sc, ScreeningInput{Evidence: answers(t, "answers: {age: 30}")})
+		if err != nil || draft.Status != discern.ScreeningDraft || draft.Result != nil {
+			t.Fatalf("draft: %+v %v", draft, err)
+		}
+		done, err := f.svc.UpdateScreening(ctx, sc, draft.ID, ScreeningPatch{Evidence: answers(t, coercedAnswers), Complete: true})
+		if err != nil || done.Status != discern.ScreeningComplete {
+			t.Fatalf("completing a draft: %+v %v", done, err)
+		}
+		list, _, err := f.svc.ListScreenings(ctx, sc, ScreeningQuery{Status: "complete"})
+		if err != nil || len(list) != 2 || list[0].Determinations["england-wales"] != screening.SexTrafficking {
+			t.Fatalf("list: %v %+v", err, list)
+		}
+		if _, err := f.svc.GetScreening(ctx, f.users["outsider"], v.ID); discern.KindOf(err) != discern.KindNotFound {
+			t.Errorf("another organization read a screening: %v", err)
+		}
+	})
 }
 
 // TestNothingIdentifyingReachesTheDisk seeds people, notes, narratives and
@@ -354,72 +359,73 @@ func TestErasureShredsBackupsToo(t *testing.T) {
 }
 
 func TestAuditChainVerifiesAfterCasework(t *testing.T) {
-	f := newFixture(t)
-	ctx := t.Context()
-	cw := f.users["caseworker"]
-	p, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Chain Test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if _, err := f.svc.GetPerson(ctx, cw, p.ID); err != nil {
+	onEveryBackend(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		cw := f.users["caseworker"]
+		p, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Chain Test"})
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := f.svc.CreateTask(ctx, cw, TaskInput{Title: "Follow up"}); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := f.log.Verify(ctx, f.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Entries < 5 {
-		t.Errorf("only %d audit entries", rep.Entries)
-	}
+		for range 3 {
+			if _, err := f.svc.GetPerson(ctx, cw, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.svc.CreateTask(ctx, cw, TaskInput{Title: "Follow up"}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := f.log.Verify(ctx, f.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Entries < 5 {
+			t.Errorf("only %d audit entries", rep.Entries)
+		}
+	})
 }
 
 func TestBadInputNamesTheField(t *testing.T) {
-	f := newFixture(t)
-	ctx := t.Context()
-	cw := f.users["caseworker"]
-	_, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: strings.Repeat("x", 501)})
-	var de *discern.Error
-	if !errors.As(err, &de) || de.Field != "name" {
-		t.Errorf("long name: %v", err)
-	}
-	if _, err := f.svc.CreateNote(ctx, cw, "nobody", discern.ClassNarrative, "x"); discern.KindOf(err) != discern.KindNotFound {
-		t.Errorf("note for nobody: %v", err)
-	}
-	if _, err := f.svc.CreateScreening(ctx, cw, ScreeningInput{PersonID: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", Evidence: answers(t, "answers: {}")}); discern.KindOf(err) != discern.KindInvalid {
-		t.Errorf("screening for nobody: %v", err)
-	}
-	if _, _, err := f.svc.ListScreenings(ctx, cw, ScreeningQuery{Status: "maybe"}); discern.KindOf(err) != discern.KindInvalid {
-		t.Errorf("bad status filter: %v", err)
-	}
+	onEveryBackend(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		cw := f.users["caseworker"]
+		_, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: strings.Repeat("x", 501)})
+		var de *discern.Error
+		if !errors.As(err, &de) || de.Field != "name" {
+			t.Errorf("long name: %v", err)
+		}
+		if _, err := f.svc.CreateNote(ctx, cw, "nobody", discern.ClassNarrative, "x"); discern.KindOf(err) != discern.KindNotFound {
+			t.Errorf("note for nobody: %v", err)
+		}
+		if _, err := f.svc.CreateScreening(ctx, cw, ScreeningInput{PersonID: "01ZZZZZZZZZZZZZZZZZZZZZZZZ", Evidence: answers(t, "answers: {}")}); discern.KindOf(err) != discern.KindInvalid {
+			t.Errorf("screening for nobody: %v", err)
+		}
+		if _, _, err := f.svc.ListScreenings(ctx, cw, ScreeningQuery{Status: "maybe"}); discern.KindOf(err) != discern.KindInvalid {
+			t.Errorf("bad status filter: %v", err)
+		}
+	})
 }
-
-
 
 // TestHookFailureRollsBackTheCreation: what runs inside the creating
 // transaction (the idempotent response) commits with the record or not at all.
 func TestHookFailureRollsBackTheCreation(t *testing.T) {
-	f := newFixture(t)
-	ctx := t.Context()
-	cw := f.users["caseworker"]
-	boom := errors.New("hook failed")
-	var seen *PersonView
-	_, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Rolled Back"}, func(_ context.Context, _ *sqldb.Tx, v any) error {
-		seen = v.(*PersonView)
-		return boom
+	onEveryBackend(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		cw := f.users["caseworker"]
+		boom := errors.New("hook failed")
+		var seen *PersonView
+		_, err := f.svc.CreatePerson(ctx, cw, PersonInput{Name: "Rolled Back"}, func(_ context.Context, _ *sqldb.Tx, v any) error {
+			seen = v.(*PersonView)
+			return boom
+		})
+		if !errors.Is(err, boom) || seen == nil || seen.Name == nil {
+			t.Fatalf("hook: %v %+v", err, seen)
+		}
+		if _, err := f.svc.GetPerson(ctx, cw, seen.ID); discern.KindOf(err) != discern.KindNotFound {
+			t.Errorf("the person survived a failed hook: %v", err)
+		}
+		list, _, _ := f.svc.ListPeople(ctx, cw, PeopleQuery{})
+		if len(list) != 0 {
+			t.Errorf("%d people after a rolled-back creation", len(list))
+		}
 	})
-	if !errors.Is(err, boom) || seen == nil || seen.Name == nil {
-		t.Fatalf("hook: %v %+v", err, seen)
-	}
-	if _, err := f.svc.GetPerson(ctx, cw, seen.ID); discern.KindOf(err) != discern.KindNotFound {
-		t.Errorf("the person survived a failed hook: %v", err)
-	}
-	list, _, _ := f.svc.ListPeople(ctx, cw, PeopleQuery{})
-	if len(list) != 0 {
-		t.Errorf("%d people after a rolled-back creation", len(list))
-	}
 }
