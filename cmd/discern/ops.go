@@ -238,7 +238,7 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 	src := &progressSource{DB: a.DB, out: stderr, every: 100_000}
 	rep, err := a.Audit.Verify(ctx, src)
 	if ce, ok := errors.AsType[*audit.ChainError](err); ok {
-		return fmt.Errorf("audit verify: the audit log is BROKEN at entry %d (%s): %s. The %d entries before it verify",
+		return fmt.Errorf("audit verify: the audit log is BROKEN at entry %d (%s): %s. The entries before it (%d) verify",
 			ce.Seq, ce.Kind, ce.Detail, rep.Entries)
 	}
 	if err != nil {
