@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -391,6 +392,7 @@ func TestCryptoShreddingReachesBackups(t *testing.T) {
 	}
 	erased, kept := data.people[0], data.people[1]
 	must(t, a.Sealer.DestroyKey(context.Background(), erased.ID))
+	later := addPerson(t, a, data.orgID, data.userID, "Cai Example") // after the backup: gone once it is restored
 	a.Close()
 
 	code, out, errOut := live.run(t, "restore", "--from", backup)
@@ -398,6 +400,9 @@ func TestCryptoShreddingReachesBackups(t *testing.T) {
 		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
 	}
 	b := live.open(t)
+	if _, err := b.DB.FindPersonByID(context.Background(), data.orgID, later.ID); dom.KindOf(err) != dom.KindNotFound {
+		t.Fatalf("a person recorded after the backup: %v, want not found", err)
+	}
 	p, err := b.DB.FindPersonByID(context.Background(), data.orgID, erased.ID)
 	must(t, err)
 	if p.Name == nil || p.ErasedAt != nil {
@@ -633,5 +638,60 @@ func TestOpsBadUsage(t *testing.T) {
 		if !strings.Contains(out, c) {
 			t.Errorf("usage lacks %q", c)
 		}
+	}
+}
+
+// TestPostgresBackupAndRestoreWithPgDump follows docs/operations.md on
+// PostgreSQL: run the pg_dump command `discern backup` prints, erase a
+// person by destroying their key, restore the dump with pg_restore over
+// the live schema (the vault schema left alone), and find the erased
+// person unreadable and everyone else readable.
+func TestPostgresBackupAndRestoreWithPgDump(t *testing.T) {
+	s := pgSite(t)
+	for _, tool := range []string{"pg_dump", "pg_restore"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	a := s.open(t)
+	data := seed(t, a, "Ana Example", "Bea Example")
+	dump := filepath.Join(t.TempDir(), "discern.dump")
+	code, out, errOut := s.run(t, "backup", "--to", dump)
+	if code != 2 {
+		t.Fatalf("backup: exit %d\n%s%s", code, out, errOut)
+	}
+	if b, err := exec.Command("sh", "-c", strings.TrimSpace(out)).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", out, err, b)
+	}
+	raw, err := os.ReadFile(dump)
+	must(t, err)
+	if bytes.Contains(raw, []byte("person_keys")) || bytes.Contains(raw, []byte("Ana Example")) {
+		t.Fatal("the dump holds the key vault or a name")
+	}
+	erased, kept := data.people[0], data.people[1]
+	must(t, a.Sealer.DestroyKey(context.Background(), erased.ID))
+	later := addPerson(t, a, data.orgID, data.userID, "Cai Example") // after the dump: gone once it is restored
+	a.Close() // every replica stopped
+
+	u, err := url.Parse(s.cfg.Database)
+	must(t, err)
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	if b, err := exec.Command("pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname="+u.String(), dump).CombinedOutput(); err != nil {
+		t.Fatalf("pg_restore: %v\n%s", err, b)
+	}
+	if code, out, errOut := s.run(t, "audit", "verify"); code != 0 || !strings.Contains(out, "2 entries") {
+		t.Fatalf("audit verify after the restore: exit %d\n%s%s", code, out, errOut)
+	}
+	b := s.open(t)
+	if _, err := b.DB.FindPersonByID(context.Background(), data.orgID, later.ID); dom.KindOf(err) != dom.KindNotFound {
+		t.Fatalf("a person recorded after the dump: %v, want not found", err)
+	}
+	if _, err := readName(t, b, data.orgID, erased.ID); !errors.Is(err, seal.ErrKeyDestroyed) {
+		t.Fatalf("erased person after the restore: %v, want ErrKeyDestroyed", err)
+	}
+	if name, err := readName(t, b, data.orgID, kept.ID); err != nil || name != "Bea Example" {
+		t.Fatalf("the other person: %q %v", name, err)
 	}
 }
