@@ -221,13 +221,8 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 	var wantSeq int64
 	var wantHash []byte
 	if *head != "" {
-		s, h, ok := strings.Cut(*head, ":")
-		wantSeq, err = strconv.ParseInt(s, 10, 64)
-		if err == nil {
-			wantHash, err = hex.DecodeString(h)
-		}
-		if !ok || err != nil || wantSeq < 1 || len(wantHash) != audit.HashLen {
-			return usagef("audit verify: --head must be SEQ:HASH as an earlier verify printed it, such as 42:%s", strings.Repeat("0f", audit.HashLen))
+		if wantSeq, wantHash, err = parseHead(*head); err != nil {
+			return err
 		}
 	}
 	a, err := app.Open(ctx, cfg, appOptions(stderr))
@@ -271,6 +266,21 @@ func cmdAudit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d entries verified%s; chain head %d:%x\n", rep.Entries, also, rep.HeadSeq, rep.HeadHash)
 	return nil
+}
+
+// parseHead reads a chain head as audit verify prints it: SEQ:HASH, the
+// hash in hex.
+func parseHead(s string) (seq int64, hash []byte, err error) {
+	n, h, ok := strings.Cut(s, ":")
+	seq, err = strconv.ParseInt(n, 10, 64)
+	if err == nil {
+		hash, err = hex.DecodeString(h)
+	}
+	if !ok || err != nil || seq < 1 || len(hash) != audit.HashLen {
+		return 0, nil, usagef("audit verify: --head must be SEQ:HASH as an earlier verify printed it, such as 42:%s",
+			strings.Repeat("0f", audit.HashLen))
+	}
+	return seq, hash, nil
 }
 
 // progressSource is the store's audit log with a progress line on stderr
