@@ -132,6 +132,9 @@ func Open(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	} else if err := a.checkSchema(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.checkVault(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.loadKeys(ctx, opt.Create); err != nil {
 		return nil, err
 	}

@@ -133,6 +133,11 @@ func TestOpenRefuses(t *testing.T) {
 			must(t, os.Remove(cfg.KeyFile()))
 			return cfg
 		}, false, "Restore the key file from its backup"},
+		{"a lost key vault", func(t *testing.T) app.Config {
+			cfg := setUp(t)
+			must(t, os.Remove(filepath.Join(cfg.DataDir, sqldb.KeyFile)))
+			return cfg
+		}, true, "holds no keys, but the database holds people"},
 		{"a new key for data that exists", func(t *testing.T) app.Config {
 			cfg := setUp(t)
 			must(t, os.Remove(cfg.KeyFile()))

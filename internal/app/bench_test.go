@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/discern-org/discern/internal/app"
 	"github.com/discern-org/discern/internal/sqldb"
 )
 
@@ -98,4 +99,25 @@ func benchText(n int, seed uint64) string {
 		b[i] = alphabet[r.IntN(len(alphabet))]
 	}
 	return string(b)
+}
+
+// BenchmarkOpen is the start-up cost app.Open adds to `discern serve` on
+// an existing SQLite data directory: the database, vault and key file,
+// the schema check, the content bundle and the engine.
+func BenchmarkOpen(b *testing.B) {
+	cfg := app.Config{DataDir: filepath.Join(b.TempDir(), "data")}
+	opt := options(nil)
+	opt.Create = true
+	a, err := app.Open(context.Background(), cfg, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a.Close()
+	for b.Loop() {
+		a, err := app.Open(context.Background(), cfg, options(nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.Close()
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/seal"
@@ -86,26 +87,63 @@ var errFound = errors.New("app: found a key")
 // fresh reports whether the database holds no data yet: no organization
 // and no key in the vault.
 func (a *App) fresh(ctx context.Context) (bool, error) {
+	orgs, err := a.exists(ctx, "SELECT 1 FROM organizations")
+	if err != nil || orgs {
+		return false, err
+	}
+	keys, err := a.hasLiveKey(ctx)
+	return !keys, err
+}
+
+// checkVault refuses a key vault that has lost its keys: people who were
+// never erased each have a data key, so a vault with none while such
+// people exist was lost, replaced or never restored. Starting anyway
+// would leave every one of them unreadable and put new people's keys in
+// a vault that is not the real one.
+func (a *App) checkVault(ctx context.Context) error {
+	people, err := a.exists(ctx, "SELECT 1 FROM people WHERE erased_at IS NULL")
+	if err != nil || !people {
+		return err
+	}
+	keys, err := a.hasLiveKey(ctx)
+	if keys || ctx.Err() != nil {
+		return ctx.Err()
+	}
+	where := filepath.Join(a.Config.DataDir, sqldb.KeyFile)
+	if a.Config.Postgres() {
+		where = "the schema " + a.Config.VaultSchema()
+	}
+	return &discern.Error{Kind: discern.KindInvalid, Field: "key_vault", Err: err, Message: fmt.Sprintf(
+		"The key vault (%s) holds no keys, but the database holds people: the vault was lost or not restored "+
+			"with the data. Put the live vault back (see docs/operations.md, \"Restoring\"); without it their "+
+			"encrypted fields cannot be read. (If every one of them was erased after the backup you restored, "+
+			"that is expected: erase them again.)", where)}
+}
+
+// exists reports whether query returns a row.
+func (a *App) exists(ctx context.Context, query string) (bool, error) {
 	var n int
 	err := a.DB.WithReadTx(ctx, func(tx *sqldb.Tx) error {
-		return tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM organizations LIMIT 1) AS t").Scan(&n)
+		return tx.QueryRowContext(ctx, "SELECT count(*) FROM ("+query+" LIMIT 1) AS t").Scan(&n)
 	})
 	if err != nil {
 		return false, fmt.Errorf("app: checking for data: %w", err)
 	}
-	if n > 0 {
-		return false, nil
+	return n > 0, nil
+}
+
+// hasLiveKey reports whether the vault holds a key that was not
+// destroyed. RewrapKeys is the vault's only scan; stopping it at the first
+// key writes nothing.
+func (a *App) hasLiveKey(ctx context.Context) (bool, error) {
+	_, err := a.DB.RewrapKeys(ctx, func(string, []byte) ([]byte, error) { return nil, errFound })
+	if errors.Is(err, errFound) {
+		return true, nil
 	}
-	// RewrapKeys is the vault's only scan; stopping at the first key
-	// writes nothing.
-	_, err = a.DB.RewrapKeys(ctx, func(string, []byte) ([]byte, error) { return nil, errFound })
-	switch {
-	case errors.Is(err, errFound):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("app: checking the key vault: %w", err)
+	if err != nil {
+		return false, fmt.Errorf("app: reading the key vault: %w", err)
 	}
-	return true, nil
+	return false, nil
 }
 
 // Rotation describes a master key rotation as it goes.
