@@ -697,7 +697,7 @@ func TestPostgresBackupAndRestoreWithPgDump(t *testing.T) {
 	erased, kept := data.people[0], data.people[1]
 	must(t, a.Sealer.DestroyKey(context.Background(), erased.ID))
 	later := addPerson(t, a, data.orgID, data.userID, "Cai Example") // after the dump: gone once it is restored
-	a.Close() // every replica stopped
+	a.Close()                                                        // every replica stopped
 
 	u, err := url.Parse(s.cfg.Database)
 	must(t, err)
