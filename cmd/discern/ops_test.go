@@ -418,7 +418,8 @@ func TestCryptoShreddingReachesBackups(t *testing.T) {
 	}
 	erased, kept := data.people[0], data.people[1]
 	must(t, a.Sealer.DestroyKey(context.Background(), erased.ID))
-	later := addPerson(t, a, data.orgID, data.userID, "Cai Example") // after the backup: gone once it is restored
+	// Recorded after the backup: gone once the backup is restored.
+	later := addPerson(t, a, data.orgID, data.userID, "Cai Example")
 	a.Close()
 
 	code, out, errOut := live.run(t, "restore", "--from", backup)
@@ -696,8 +697,9 @@ func TestPostgresBackupAndRestoreWithPgDump(t *testing.T) {
 	}
 	erased, kept := data.people[0], data.people[1]
 	must(t, a.Sealer.DestroyKey(context.Background(), erased.ID))
-	later := addPerson(t, a, data.orgID, data.userID, "Cai Example") // after the dump: gone once it is restored
-	a.Close()                                                        // every replica stopped
+	// Recorded after the dump: gone once the dump is restored.
+	later := addPerson(t, a, data.orgID, data.userID, "Cai Example")
+	a.Close() // every replica stopped
 
 	u, err := url.Parse(s.cfg.Database)
 	must(t, err)
