@@ -144,12 +144,17 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // pgDumpCommand is the pg_dump command line for the configured database:
-// its URL without the password (and without search_path, which pg_dump
-// does not accept; --schema takes its place), leaving the vault out.
+// its URL without the password (pg_dump takes it from PGPASSWORD or
+// ~/.pgpass; a masked one would be tried as the password) and without
+// search_path, which pg_dump does not accept and --schema replaces; the
+// key vault left out.
 func pgDumpCommand(cfg app.Config, file string) string {
 	args := []string{"pg_dump", "--format=custom", "--exclude-schema=" + cfg.VaultSchema()}
-	dsn := app.RedactURL(cfg.Database)
+	dsn := "(the database URL)"
 	if u, err := url.Parse(cfg.Database); err == nil {
+		if u.User != nil {
+			u.User = url.User(u.User.Username())
+		}
 		q := u.Query()
 		if sp := q.Get("search_path"); sp != "" {
 			for s := range strings.SplitSeq(sp, ",") {
@@ -159,8 +164,8 @@ func pgDumpCommand(cfg app.Config, file string) string {
 			}
 			q.Del("search_path")
 			u.RawQuery = q.Encode()
-			dsn = u.Redacted()
 		}
+		dsn = u.String()
 	}
 	args = append(args, "--file="+file, dsn)
 	for i, a := range args {

@@ -601,7 +601,7 @@ func TestPgDumpCommand(t *testing.T) {
 		want string
 	}{
 		{"default schemas", app.Config{Database: "postgres://discern:s3cret@db:5432/discern?sslmode=require"},
-			"pg_dump --format=custom --exclude-schema=discern_keys --file=/b/d.dump 'postgres://discern:xxxxx@db:5432/discern?sslmode=require'"},
+			"pg_dump --format=custom --exclude-schema=discern_keys --file=/b/d.dump 'postgres://discern@db:5432/discern?sslmode=require'"},
 		{"own schemas", app.Config{Database: "postgres://db/discern?search_path=site_a&sslmode=disable", KeySchema: "site_a_keys"},
 			"pg_dump --format=custom --exclude-schema=site_a_keys --schema=site_a --file=/b/d.dump 'postgres://db/discern?sslmode=disable'"},
 		{"a quote in the URL", app.Config{Database: "postgres://db/it's"},

@@ -169,7 +169,7 @@ type Flags struct {
 func AddFlags(fs *flag.FlagSet) *Flags {
 	return &Flags{
 		fs:       fs,
-		data:     fs.String("data", DefaultDataDir, "data `DIR`ectory: the SQLite database, its key vault and the key file (env "+EnvData+")"),
+		data:     fs.String("data", DefaultDataDir, "the data `DIR`: the SQLite database, its key vault and the key file (env "+EnvData+")"),
 		database: fs.String("database", "", "PostgreSQL `URL` (postgres://…); default: SQLite in --data (env "+EnvDatabaseURL+")"),
 		keySchema: fs.String("key-schema", "", "PostgreSQL `schema` of the key vault (default "+sqldb.DefaultKeySchema+"; env "+
 			EnvKeySchema+")"),
