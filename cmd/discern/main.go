@@ -44,6 +44,19 @@ Usage:
   discern content export --format json
   discern version
 
+Operating a Discern server:
+  discern migrate                   create or upgrade the database schema
+  discern backup --to FILE          a consistent copy of the data, while the server runs
+  discern restore --from FILE       put a backup in place (the server stopped)
+  discern audit verify [--head SEQ:HASH]
+                                    check that the audit log was not changed
+  discern keys rotate               replace the master key (the servers stopped)
+
+These take --data DIR (default ./discern-data; env DISCERN_DATA) and, for
+PostgreSQL, --database postgres://… (env DISCERN_DATABASE_URL) and
+--key-schema NAME (env DISCERN_KEY_SCHEMA). The master key comes from
+DISCERN_MASTER_KEY or the key file DIR/master.key. See docs/operations.md.
+
 Run 'discern COMMAND -h' for a command's options.
 `
 
@@ -79,6 +92,16 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdContent(rest, stdout, stderr)
 	case "version":
 		return cmdVersion(stdout)
+	case "migrate":
+		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, getenv, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, rest, getenv, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
