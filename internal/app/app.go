@@ -143,7 +143,7 @@ func Open(ctx context.Context, cfg Config, opt Options) (_ *App, err error) {
 	if a.Audit, err = audit.New(auditKey); err != nil {
 		return nil, err
 	}
-	a.Sealer = seal.NewSealer(a.Keys, NewKeyVault(a.DB), a.Rand, seal.NewKeyCache(KeyCacheSize, KeyCacheTTL, a.Now))
+	a.Sealer = seal.NewSealer(a.Keys, sqldb.SealVault(a.DB), a.Rand, seal.NewKeyCache(KeyCacheSize, KeyCacheTTL, a.Now))
 	if a.Content, err = content.Load(content.Embedded()); err != nil {
 		return nil, fmt.Errorf("app: loading the content: %w", err)
 	}

@@ -57,7 +57,7 @@ func newFixtureOn(t *testing.T, backend string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer := seal.NewSealer(kr, Vault(db), crand.Reader, seal.NewKeyCache(64, time.Minute, now))
+	sealer := seal.NewSealer(kr, sqldb.SealVault(db), crand.Reader, seal.NewKeyCache(64, time.Minute, now))
 	f := &fixture{svc: New(db, sealer, engine, log, now, crand.Reader), db: db, dir: dir, kr: kr, log: log, users: map[string]Actor{}}
 	for _, o := range []struct{ name, country string }{{"Harbour Outreach (fictional)", "GB"}, {"Northside Legal Aid (fictional)", "CA"}} {
 		org := &discern.Organization{Name: o.name, Country: o.country}
@@ -345,7 +345,7 @@ func TestErasureShredsBackupsToo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer restored.Close()
-	svc := New(restored, seal.NewSealer(f.kr, Vault(restored), crand.Reader, nil), engine, f.log, time.Now, crand.Reader)
+	svc := New(restored, seal.NewSealer(f.kr, sqldb.SealVault(restored), crand.Reader, nil), engine, f.log, time.Now, crand.Reader)
 	v, err := svc.GetPerson(ctx, cw, p.ID)
 	if err != nil {
 		t.Fatal(err)

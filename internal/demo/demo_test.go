@@ -29,7 +29,7 @@ func TestCaseworkSeedsFictionalRecords(t *testing.T) {
 	}
 	kr, _ := seal.NewKeyring(crand.Reader)
 	log, _ := audit.New(kr.AuditKey())
-	svc := casework.New(db, seal.NewSealer(kr, casework.Vault(db), crand.Reader, nil), screening.New(content.MustLoadEmbedded()), log, time.Now, crand.Reader)
+	svc := casework.New(db, seal.NewSealer(kr, sqldb.SealVault(db), crand.Reader, nil), screening.New(content.MustLoadEmbedded()), log, time.Now, crand.Reader)
 	org := &discern.Organization{Name: "Demo org (fictional)", Country: "GB"}
 	if err := db.CreateOrganization(ctx, org); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package app
+package sqldb
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/discern-org/discern/internal/seal"
 )
 
-// NewKeyVault adapts the store's key vault (wrapped keys as bytes, domain
+// SealVault adapts the store's key vault (wrapped keys as bytes, domain
 // errors) to the one seal.Sealer uses (seal.WrappedKey, seal's errors).
 // Its "destroyed" and "not found" errors match both packages' sentinels, so
 // errors.Is(err, seal.ErrKeyDestroyed) and errors.Is(err,
@@ -18,7 +18,7 @@ import (
 // One difference from seal.KeyVault's contract: destroying the key of a
 // person who never had one is not an error; the store records a tombstone,
 // so that no key can ever be made for that person afterwards.
-func NewKeyVault(kv discern.KeyVault) seal.KeyVault { return vault{kv} }
+func SealVault(kv discern.KeyVault) seal.KeyVault { return vault{kv} }
 
 type vault struct{ kv discern.KeyVault }
 
