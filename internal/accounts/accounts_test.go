@@ -430,14 +430,20 @@ func TestOtherOrganizationIsNotFound(t *testing.T) {
 	p := e.principal(t, tok)
 	name := "Taken over"
 	calls := map[string]func() error{
-		"find user":     func() error { _, err := e.svc.FindUserByID(ctx, "r", p, other.ID); return err },
-		"update user":   func() error { _, err := e.svc.UpdateUser(ctx, "r", p, other.ID, accounts.UserChanges{DisplayName: &name}); return err },
-		"disable user":  func() error { _, err := e.svc.DisableUser(ctx, "r", p, other.ID); return err },
-		"reset mfa":     func() error { return e.svc.ResetMFA(ctx, "r", p, other.ID) },
-		"sessions":      func() error { _, err := e.svc.FindSessions(ctx, "r", p, other.ID); return err },
-		"sign out all":  func() error { _, err := e.svc.SignOutEverywhere(ctx, "r", p, other.ID); return err },
-		"find org":      func() error { _, err := e.svc.FindOrganization(ctx, "r", p, b.ID); return err },
-		"update org":    func() error { _, err := e.svc.UpdateOrganization(ctx, "r", p, b.ID, discern.OrganizationUpdate{Name: &name}); return err },
+		"find user": func() error { _, err := e.svc.FindUserByID(ctx, "r", p, other.ID); return err },
+		"update user": func() error {
+			_, err := e.svc.UpdateUser(ctx, "r", p, other.ID, accounts.UserChanges{DisplayName: &name})
+			return err
+		},
+		"disable user": func() error { _, err := e.svc.DisableUser(ctx, "r", p, other.ID); return err },
+		"reset mfa":    func() error { return e.svc.ResetMFA(ctx, "r", p, other.ID) },
+		"sessions":     func() error { _, err := e.svc.FindSessions(ctx, "r", p, other.ID); return err },
+		"sign out all": func() error { _, err := e.svc.SignOutEverywhere(ctx, "r", p, other.ID); return err },
+		"find org":     func() error { _, err := e.svc.FindOrganization(ctx, "r", p, b.ID); return err },
+		"update org": func() error {
+			_, err := e.svc.UpdateOrganization(ctx, "r", p, b.ID, discern.OrganizationUpdate{Name: &name})
+			return err
+		},
 		"tokens":        func() error { _, err := e.svc.FindAPITokens(ctx, "r", p, &other.ID); return err },
 		"revoke token":  func() error { return e.svc.RevokeAPIToken(ctx, "r", p, other.ID) },
 		"revoke sessio": func() error { return e.svc.RevokeSession(ctx, "r", p, other.ID, other.ID) },
