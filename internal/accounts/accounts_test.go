@@ -80,8 +80,9 @@ func TestSignInBadInput(t *testing.T) {
 	}
 }
 
-func TestLockout(t *testing.T) {
-	e := newEnv(t)
+func TestLockout(t *testing.T) { engines(t, testLockout) }
+
+func testLockout(t *testing.T, e *env) {
 	o := e.org(t, "Harbour Outreach")
 	e.user(t, o.ID, "ana@example.org", discern.RoleCaseworker)
 	ctx := context.Background()
@@ -103,8 +104,9 @@ func TestLockout(t *testing.T) {
 	e.signIn(t, "ana@example.org", "")
 }
 
-func TestAdministratorSecondFactor(t *testing.T) {
-	e := newEnv(t)
+func TestAdministratorSecondFactor(t *testing.T) { engines(t, testAdministratorSecondFactor) }
+
+func testAdministratorSecondFactor(t *testing.T, e *env) {
 	ctx := context.Background()
 	o := e.org(t, "Harbour Outreach")
 	e.user(t, o.ID, "root@example.org", discern.RoleAdministrator)
@@ -255,8 +257,9 @@ func absoluteSteps(cfg auth.SessionConfig) []time.Duration {
 	return append(s, 20*time.Minute)
 }
 
-func TestSessionsAndSignOut(t *testing.T) {
-	e := newEnv(t)
+func TestSessionsAndSignOut(t *testing.T) { engines(t, testSessionsAndSignOut) }
+
+func testSessionsAndSignOut(t *testing.T, e *env) {
 	ctx := context.Background()
 	o := e.org(t, "Harbour Outreach")
 	e.user(t, o.ID, "ana@example.org", discern.RoleCaseworker)
@@ -309,8 +312,9 @@ func TestSignInRotatesPresentedSession(t *testing.T) {
 	e.principal(t, res.Token)
 }
 
-func TestAPITokens(t *testing.T) {
-	e := newEnv(t)
+func TestAPITokens(t *testing.T) { engines(t, testAPITokens) }
+
+func testAPITokens(t *testing.T, e *env) {
 	ctx := context.Background()
 	o := e.org(t, "Harbour Outreach")
 	u := e.user(t, o.ID, "ana@example.org", discern.RoleCaseworker)
@@ -389,8 +393,9 @@ func TestAPITokens(t *testing.T) {
 	})
 }
 
-func TestDisableUserCutsOffAccess(t *testing.T) {
-	e := newEnv(t)
+func TestDisableUserCutsOffAccess(t *testing.T) { engines(t, testDisableUserCutsOffAccess) }
+
+func testDisableUserCutsOffAccess(t *testing.T, e *env) {
 	ctx := context.Background()
 	o := e.org(t, "Harbour Outreach")
 	e.user(t, o.ID, "root@example.org", discern.RoleAdministrator)
@@ -419,8 +424,9 @@ func TestDisableUserCutsOffAccess(t *testing.T) {
 	}
 }
 
-func TestOtherOrganizationIsNotFound(t *testing.T) {
-	e := newEnv(t)
+func TestOtherOrganizationIsNotFound(t *testing.T) { engines(t, testOtherOrganizationIsNotFound) }
+
+func testOtherOrganizationIsNotFound(t *testing.T, e *env) {
 	ctx := context.Background()
 	a := e.org(t, "Harbour Outreach")
 	b := e.org(t, "Riverside Clinic")
@@ -537,8 +543,9 @@ func TestCreateHookRunsInTransaction(t *testing.T) {
 	}
 }
 
-func TestAuditTrail(t *testing.T) {
-	e := newEnv(t)
+func TestAuditTrail(t *testing.T) { engines(t, testAuditTrail) }
+
+func testAuditTrail(t *testing.T, e *env) {
 	ctx := context.Background()
 	o := e.org(t, "Harbour Outreach")
 	e.user(t, o.ID, "root@example.org", discern.RoleAdministrator)
@@ -580,8 +587,9 @@ func TestAuditTrail(t *testing.T) {
 	}
 }
 
-func TestChangePassword(t *testing.T) {
-	e := newEnv(t)
+func TestChangePassword(t *testing.T) { engines(t, testChangePassword) }
+
+func testChangePassword(t *testing.T, e *env) {
 	ctx := context.Background()
 	o := e.org(t, "Harbour Outreach")
 	e.user(t, o.ID, "ana@example.org", discern.RoleCaseworker)

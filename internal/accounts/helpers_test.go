@@ -2,8 +2,12 @@ package accounts_test
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	mrand "math/rand/v2"
 	"net/netip"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -48,13 +52,70 @@ type env struct {
 // password is a password the policy accepts.
 const password = "lantern quietly orchard mosaic"
 
+// newEnv is a service on SQLite in a temp dir.
 func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvOn(t, filepath.Join(t.TempDir(), sqldb.DBFile), "")
+}
+
+// newPGEnv is a service on a schema of its own on the test PostgreSQL, or
+// skips the test when DISCERN_TEST_POSTGRES is not set.
+func newPGEnv(t testing.TB) *env {
+	t.Helper()
+	base := os.Getenv("DISCERN_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("DISCERN_TEST_POSTGRES is not set; skipping the PostgreSQL run (set it to a DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	var b [6]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "t_" + hex.EncodeToString(b[:])
+	keySchema := schema + "_keys"
+	admin, err := sqldb.Open(context.Background(), base, sqldb.Options{Now: time.Now, Rand: crand.Reader, KeySchema: keySchema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string) error {
+		return admin.WithTx(context.Background(), func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(context.Background(), q)
+			return err
+		})
+	}
+	if err := exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		for _, s := range []string{schema, keySchema} {
+			if err := exec("DROP SCHEMA IF EXISTS " + s + " CASCADE"); err != nil {
+				t.Errorf("dropping test schema: %v", err)
+			}
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return newEnvOn(t, u.String(), keySchema)
+}
+
+// engines runs a test on SQLite and, when a DSN is set, on PostgreSQL.
+func engines(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, newEnv(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, newPGEnv(t)) })
+}
+
+func newEnvOn(t testing.TB, dsn, keySchema string) *env {
 	t.Helper()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	rnd := mrand.NewChaCha8([32]byte{7})
 	lr := &lockedRand{r: rnd}
-	db, err := sqldb.Open(ctx, filepath.Join(t.TempDir(), sqldb.DBFile), sqldb.Options{Now: c.Now, Rand: lr})
+	db, err := sqldb.Open(ctx, dsn, sqldb.Options{Now: c.Now, Rand: lr, KeySchema: keySchema})
 	if err != nil {
 		t.Fatal(err)
 	}
