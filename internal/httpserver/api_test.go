@@ -460,6 +460,12 @@ func TestRequestSizeLimit(t *testing.T) {
 	expect(t, r, http.StatusRequestEntityTooLarge)
 	r.problem(t)
 
+	// Exactly the limit is allowed.
+	exact := []byte(`{"answers": {"exchange_sex": {"answer": "yes", "note": "`)
+	exact = append(exact, bytes.Repeat([]byte("x"), 4096-len(exact)-len(`"}}}`))...)
+	exact = append(exact, `"}}}`...)
+	expect(t, s.do(req{method: "POST", path: "/api/v1/assess", session: sess, raw: exact}), http.StatusOK)
+
 	// Without a Content-Length the limit applies while reading.
 	for _, path := range []string{"/api/v1/assess", "/api/v1/sessions"} {
 		hr, _ := http.NewRequest("POST", s.srv.URL+path, io.MultiReader(bytes.NewReader(big)))

@@ -201,10 +201,10 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // limitBody refuses bodies over max bytes: at once when Content-Length says
-// so, and otherwise when reading passes the limit (plain handlers see a
-// *http.MaxBytesError; Huma operations have the same limit of their own and
-// answer 413 themselves). The reader allows one byte more than max so that
-// Huma's own check, which is exact, speaks first.
+// so, and otherwise when reading passes the limit. Huma operations have the
+// same limit of their own (they stop reading at max+1 bytes and answer 413
+// themselves); the reader here lets those max+1 bytes through, so that
+// Huma sees its limit reached rather than a read error.
 func limitBody(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

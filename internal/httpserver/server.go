@@ -147,7 +147,9 @@ func newServer(in Deps) (http.Handler, []Route) {
 				Path:         rt.Path,
 				Summary:      rt.Summary,
 				Tags:         rt.Tags,
-				MaxBodyBytes: d.opts.MaxBodyBytes,
+				// Huma refuses a body that fills its limit, so its limit is
+				// one byte more than the largest body allowed.
+				MaxBodyBytes: d.opts.MaxBodyBytes + 1,
 			}
 			if rt.Action != Public {
 				op.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
