@@ -55,6 +55,8 @@ func (s *Service) CreateAPIToken(ctx context.Context, reqID string, p auth.Princ
 	return s.storeToken(ctx, reqID, p.UserID, u, nt)
 }
 
+// storeToken makes and stores a token for u; actor is who asked ("" for
+// the operator).
 func (s *Service) storeToken(ctx context.Context, reqID, actor string, u *discern.User, nt NewToken) (string, *discern.APIToken, error) {
 	token, t, err := s.makeToken(u, nt)
 	if err != nil {

@@ -33,6 +33,8 @@ type Problem struct {
 	RequestID string `json:"request_id,omitempty" doc:"The request's ID in the server's logs."`
 }
 
+// Error returns the detail, so that a Problem can travel as an error
+// through Huma to the response.
 func (p *Problem) Error() string { return p.Detail }
 
 // GetStatus makes a Problem a huma.StatusError.

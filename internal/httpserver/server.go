@@ -142,11 +142,11 @@ func newServer(in Deps) (http.Handler, []Route) {
 		switch {
 		case rt.API != nil && rt.Handler == nil:
 			op := huma.Operation{
-				OperationID:  rt.operationID(),
-				Method:       rt.Method,
-				Path:         rt.Path,
-				Summary:      rt.Summary,
-				Tags:         rt.Tags,
+				OperationID: rt.operationID(),
+				Method:      rt.Method,
+				Path:        rt.Path,
+				Summary:     rt.Summary,
+				Tags:        rt.Tags,
 				// Huma refuses a body that fills its limit, so its limit is
 				// one byte more than the largest body allowed.
 				MaxBodyBytes: d.opts.MaxBodyBytes + 1,
