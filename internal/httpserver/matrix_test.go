@@ -1,0 +1,305 @@
+package httpserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/discern-org/discern/internal/accounts"
+	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/discern"
+)
+
+// The authorization matrix: every route of the table × every kind of
+// principal × a record of the principal's own organization and one of
+// another organization, against the real server on real SQLite. It is
+// written over the route table, so a route added to the table is covered
+// without touching this file, except to say (in wildcards) how to find a
+// record for a new kind of path wildcard.
+
+// fixture holds one organization's records for the matrix.
+type fixture struct {
+	org      *discern.Organization
+	team     *discern.Team
+	users    map[discern.Role]*discern.User
+	secrets  map[string]string // TOTP secrets by email
+	target   *discern.User     // a caseworker the principals act on
+	token    *discern.APIToken // the target's API token
+	session  string            // the ID of the target's session
+	emails   []string
+	recordID []string // every record ID of the organization, for the leak check
+}
+
+// wildcards finds, for each kind of path wildcard, the record of an
+// organization to put in the path. A route whose path has a wildcard not
+// listed here fails the matrix: add how to find (and, in seedOrg, how to
+// make) a record of that kind.
+var wildcards = map[string]func(f *fixture) string{
+	"user_id":    func(f *fixture) string { return f.target.ID },
+	"team_id":    func(f *fixture) string { return f.team.ID },
+	"org_id":     func(f *fixture) string { return f.org.ID },
+	"token_id":   func(f *fixture) string { return f.token.ID },
+	"session_id": func(f *fixture) string { return f.session },
+}
+
+// publicRoutes are the only routes anyone may call without signing in.
+var publicRoutes = []string{
+	"GET /healthz",
+	"GET /readyz",
+	"GET /metrics",
+	"GET /api/v1/openapi.json",
+	"POST /api/v1/sessions",
+	"POST /api/v1/sessions/current/mfa",
+}
+
+// seedOrg makes an organization with a team, a user of every role (the
+// administrator with a second factor), a target caseworker with a session
+// and an API token, and one administrator without a second factor yet.
+func seedOrg(t *testing.T, s *testServer, name, domain string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{org: s.org(name), users: map[discern.Role]*discern.User{}, secrets: map[string]string{}}
+	adminEmail := "admin@" + domain
+	adminSess, secret := s.admin(f.org.ID, adminEmail)
+	f.secrets[adminEmail] = secret
+	r := s.do(req{method: "POST", path: "/api/v1/teams", session: adminSess, body: map[string]string{"name": "Outreach " + name}})
+	expect(t, r, http.StatusCreated)
+	var tb teamBody
+	r.decode(t, &tb)
+	f.team = &discern.Team{ID: tb.ID, OrgID: tb.OrgID, Name: tb.Name}
+	admin, err := s.svc.Operator().FindUserByEmail(ctx, adminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.users[discern.RoleAdministrator] = admin
+	for _, role := range discern.Roles[1:] {
+		f.users[role] = s.user(f.org.ID, string(role)+"@"+domain, role, f.team.ID)
+	}
+	f.users["pending"] = s.user(f.org.ID, "new.admin@"+domain, discern.RoleAdministrator, "")
+	f.target = s.user(f.org.ID, "target@"+domain, discern.RoleCaseworker, f.team.ID)
+	res, err := s.svc.SignIn(ctx, accounts.SignInRequest{Email: f.target.Email, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.session = res.Session.ID
+	_, f.token, err = s.svc.CreateAPIToken(ctx, "seed", principalFor(f.target, true), accounts.NewToken{
+		Name: "target", Scopes: []auth.TokenScope{auth.TokenAssess}, ExpiresAt: s.clock.Now().Add(300 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range f.users {
+		f.emails = append(f.emails, u.Email)
+		f.recordID = append(f.recordID, u.ID)
+	}
+	f.emails = append(f.emails, f.target.Email)
+	f.recordID = append(f.recordID, f.org.ID, f.team.ID, f.target.ID, f.token.ID, f.session)
+	return f
+}
+
+// principalFor is the principal of a signed-in user.
+func principalFor(u *discern.User, verified bool) auth.Principal {
+	p := auth.Principal{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, MFAEnrolled: u.MFASecret != nil, MFAVerified: verified}
+	if u.TeamID != "" {
+		p.TeamIDs = []string{u.TeamID}
+	}
+	return p
+}
+
+// actor is a kind of principal. login returns fresh credentials for one
+// request (some routes end the session they are called with), and the
+// principal the server will see.
+type actor struct {
+	name  string
+	login func(t *testing.T) (session, token string, p auth.Principal)
+}
+
+func actors(s *testServer, f *fixture) []actor {
+	signIn := func(t *testing.T, u *discern.User, withCode bool) (string, string, auth.Principal) {
+		t.Helper()
+		rq := accounts.SignInRequest{Email: u.Email, Password: password}
+		if withCode {
+			rq.Code = s.code(f.secrets[u.Email])
+		}
+		res, err := s.svc.SignIn(context.Background(), rq)
+		if err != nil {
+			t.Fatalf("sign in %s: %v", u.Email, err)
+		}
+		if withCode {
+			s.clock.Advance(31 * time.Second) // each code works once
+		}
+		return res.Token, "", principalFor(res.User, res.Session.MFAVerified)
+	}
+	var out []actor
+	for _, role := range discern.Roles {
+		u := f.users[role]
+		out = append(out, actor{name: string(role), login: func(t *testing.T) (string, string, auth.Principal) {
+			return signIn(t, u, role == discern.RoleAdministrator)
+		}})
+	}
+	admin := f.users[discern.RoleAdministrator]
+	out = append(out,
+		actor{name: "administrator owing the second factor", login: func(t *testing.T) (string, string, auth.Principal) {
+			return signIn(t, admin, false)
+		}},
+		actor{name: "administrator without a second factor", login: func(t *testing.T) (string, string, auth.Principal) {
+			return signIn(t, f.users["pending"], false)
+		}},
+	)
+	// A caseworker's API token with every scope a caseworker can use.
+	cw := f.users[discern.RoleCaseworker]
+	scopes := auth.TokenScopesFor(discern.RoleCaseworker)
+	var token string
+	out = append(out, actor{name: "caseworker's API token", login: func(t *testing.T) (string, string, auth.Principal) {
+		if token == "" {
+			var err error
+			token, _, err = s.svc.Operator().CreateAPIToken(context.Background(), "seed", cw.OrgID, cw.ID,
+				accounts.NewToken{Name: "matrix", Scopes: scopes, ExpiresAt: s.clock.Now().Add(300 * 24 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := principalFor(cw, true)
+		p.ViaToken, p.TokenScopes = true, scopes
+		return "", token, p
+	}})
+	return out
+}
+
+var wildcardRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// pathFor fills the route's wildcards with f's records.
+func pathFor(t *testing.T, rt Route, f *fixture) string {
+	t.Helper()
+	var missing string
+	p := wildcardRE.ReplaceAllStringFunc(rt.Path, func(m string) string {
+		name := m[1 : len(m)-1]
+		find, ok := wildcards[name]
+		if !ok {
+			missing = name
+			return m
+		}
+		return find(f)
+	})
+	if missing != "" {
+		t.Fatalf("route %s: the matrix does not know a record for {%s}; add it to wildcards (and make one in seedOrg)", rt.Pattern(), missing)
+	}
+	return p
+}
+
+func hasBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+func TestRouteTablePolicies(t *testing.T) {
+	s := newTestServer(t)
+	var public []string
+	for _, rt := range s.table {
+		if rt.Action == Public {
+			public = append(public, rt.Pattern())
+			continue
+		}
+		if !rt.Action.Valid() {
+			t.Errorf("route %s has no policy action (%q)", rt.Pattern(), rt.Action)
+			continue
+		}
+		p := auth.Principal{UserID: "u", OrgID: "o", Role: discern.RoleAdministrator, MFAVerified: true, MFAEnrolled: true}
+		if d := auth.Decide(p, rt.Action, auth.Resource{OrgID: "o"}); d.Reason == auth.ReasonUnknownAction {
+			t.Errorf("route %s: the policy has no rule for %s", rt.Pattern(), rt.Action)
+		}
+		if hasBody(rt.Method) && rt.API != nil && rt.Example == nil && !bodyless(rt) {
+			t.Errorf("route %s takes a body but has no Example for the matrix", rt.Pattern())
+		}
+	}
+	slices.Sort(public)
+	want := slices.Clone(publicRoutes)
+	slices.Sort(want)
+	if !slices.Equal(public, want) {
+		t.Errorf("public routes = %v, want exactly %v", public, want)
+	}
+}
+
+// bodyless lists the body-method routes that take no body.
+func bodyless(rt Route) bool {
+	return rt.Pattern() == "POST /api/v1/account/mfa/totp"
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	s := newTestServer(t)
+	own := seedOrg(t, s, "Harbour Outreach", "harbour.example.org")
+	other := seedOrg(t, s, "Riverside Clinic", "riverside.example.org")
+	leaks := append(append([]string{}, other.recordID...), other.emails...)
+
+	for _, rt := range s.table {
+		if rt.Action == Public {
+			continue
+		}
+		t.Run(rt.Pattern(), func(t *testing.T) {
+			var body any
+			if hasBody(rt.Method) {
+				body = rt.Example
+				if body == nil {
+					body = map[string]any{}
+				}
+			}
+			t.Run("anonymous", func(t *testing.T) {
+				r := s.do(req{method: rt.Method, path: pathFor(t, rt, own), body: body})
+				expect(t, r, http.StatusUnauthorized)
+				r.problem(t)
+			})
+			orgs := []*fixture{own}
+			if strings.Contains(rt.Path, "{") {
+				orgs = append(orgs, other)
+			}
+			for _, a := range actors(s, own) {
+				for _, f := range orgs {
+					which := "own organization"
+					if f == other {
+						which = "other organization"
+					}
+					t.Run(a.name+"/"+which, func(t *testing.T) {
+						session, token, p := a.login(t)
+						path := pathFor(t, rt, f)
+						r := s.do(req{method: rt.Method, path: path, body: body, session: session, token: token})
+						checkCell(t, rt, p, f == other, r, leaks)
+					})
+				}
+			}
+		})
+	}
+}
+
+// checkCell checks one cell of the matrix.
+func checkCell(t *testing.T, rt Route, p auth.Principal, otherOrg bool, r *response, leaks []string) {
+	t.Helper()
+	best := auth.Resource{OrgID: p.OrgID, OwnerID: p.UserID, Classes: auth.AllClasses}
+	if len(p.TeamIDs) > 0 {
+		best.TeamID = p.TeamIDs[0]
+	}
+	allowed := auth.Decide(p, rt.Action, best).Allowed
+	desc := fmt.Sprintf("%s %s as %s (%s)", rt.Method, rt.Path, p.Role, map[bool]string{true: "other org", false: "own org"}[otherOrg])
+	switch {
+	case r.status >= 500:
+		t.Fatalf("%s: server error %d: %s", desc, r.status, r)
+	case r.status == http.StatusUnauthorized:
+		t.Fatalf("%s: 401 for a signed-in principal: %s", desc, r)
+	case !allowed && r.status != http.StatusForbidden:
+		t.Fatalf("%s: the policy denies %s to this principal, but the status is %d, want 403: %s", desc, rt.Action, r.status, r)
+	case otherOrg && r.status != http.StatusNotFound && r.status != http.StatusForbidden:
+		t.Fatalf("%s: another organization's record answered %d, want 404 or 403: %s", desc, r.status, r)
+	case allowed && !otherOrg && !slices.Contains([]int{200, 201, 204, 400, 404, 409}, r.status):
+		t.Fatalf("%s: allowed by the policy but answered %d: %s", desc, r.status, r)
+	}
+	if r.status >= 400 {
+		r.problem(t)
+	}
+	if r.status < 300 {
+		if leak, ok := containsAny(string(r.body), leaks...); ok {
+			t.Fatalf("%s: the response holds %q of the other organization: %s", desc, leak, r)
+		}
+	}
+}

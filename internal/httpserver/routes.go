@@ -1,0 +1,105 @@
+package httpserver
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/discern-org/discern/internal/auth"
+)
+
+// routes is the route table: every route the server serves, each with the
+// policy action it is decided under (or Public). To add a route, add a
+// line here with its action and a maker function (api_<resource>.go) that
+// registers the operation; TestAuthorizationMatrix then covers it for
+// every role and both organizations without further work, and fails if
+// its action is missing or it reaches another organization.
+//
+// Path wildcards are named after the record they find and end in _id
+// (user_id, team_id, …); the matrix test fills them with records of the
+// caller's organization and of another one.
+func routes(d *deps) []Route {
+	svc := d.accounts
+	return []Route{
+		// Operations and the API description.
+		{Method: http.MethodGet, Path: "/healthz", Action: Public, Handler: handleHealthz()},
+		{Method: http.MethodGet, Path: "/readyz", Action: Public, Handler: handleReadyz(d.db)},
+		{Method: http.MethodGet, Path: "/metrics", Action: Public, Handler: handleMetrics(d.metrics)},
+		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Action: Public, Handler: handleOpenAPI(d.openapi)},
+
+		// Screening without storing.
+		{Method: http.MethodPost, Path: "/api/v1/assess", Action: auth.AssessRun, Tags: []string{"screening"},
+			Summary: "Evaluate answers without storing anything", API: assess(d.engine), Example: exampleAnswers},
+
+		// Signing in and out, and sessions.
+		{Method: http.MethodPost, Path: "/api/v1/sessions", Action: Public, Tags: []string{"sessions"},
+			Summary: "Sign in", API: signIn(svc, d.metrics)},
+		{Method: http.MethodPost, Path: "/api/v1/sessions/current/mfa", Action: Public, Tags: []string{"sessions"},
+			Summary: "Give the second factor of a session", API: verifyMFA(svc)},
+		{Method: http.MethodDelete, Path: "/api/v1/sessions/current", Action: auth.SignOut, Tags: []string{"sessions"},
+			Summary: "Sign out", API: signOut(svc)},
+		{Method: http.MethodGet, Path: "/api/v1/sessions", Action: auth.SessionsRead, Tags: []string{"sessions"},
+			Summary: "List your sessions", API: userSessions(svc, false)},
+		{Method: http.MethodDelete, Path: "/api/v1/sessions", Action: auth.SessionsRevoke, Tags: []string{"sessions"},
+			Summary: "Sign out everywhere", API: endSessions(svc, false)},
+		{Method: http.MethodDelete, Path: "/api/v1/sessions/{session_id}", Action: auth.SessionsRevoke, Tags: []string{"sessions"},
+			Summary: "End one of your sessions", API: revokeSession(svc)},
+
+		// Your account.
+		{Method: http.MethodGet, Path: "/api/v1/me", Action: auth.UsersRead, Tags: []string{"account"},
+			Summary: "The signed-in user", API: getMe(svc)},
+		{Method: http.MethodPut, Path: "/api/v1/account/password", Action: auth.AccountManage, Tags: []string{"account"},
+			Summary: "Change your password", API: changePassword(svc),
+			Example: map[string]string{"current_password": "wrong password for the test", "new_password": "another long passphrase here"}},
+		{Method: http.MethodPost, Path: "/api/v1/account/mfa/totp", Action: auth.MFAEnroll, Tags: []string{"account"},
+			Summary: "Start setting up a TOTP second factor", API: beginTOTP(svc)},
+		{Method: http.MethodPost, Path: "/api/v1/account/mfa/totp/confirm", Action: auth.MFAEnroll, Tags: []string{"account"},
+			Summary: "Confirm a TOTP second factor", API: confirmTOTP(svc),
+			Example: map[string]string{"enrollment_token": "AAAAAAAAAAA", "code": "123456"}},
+
+		// Users and teams.
+		{Method: http.MethodGet, Path: "/api/v1/users", Action: auth.UsersRead, Tags: []string{"users"},
+			Summary: "List users", API: listUsers(svc)},
+		{Method: http.MethodPost, Path: "/api/v1/users", Action: auth.UsersManage, Tags: []string{"users"},
+			Summary: "Add a user", API: createUser(svc, d.idem),
+			Example: map[string]string{"email": "new.colleague@example.org", "display_name": "New colleague", "role": "screener", "password": "lantern quietly orchard mosaic"}},
+		{Method: http.MethodGet, Path: "/api/v1/users/{user_id}", Action: auth.UsersRead, Tags: []string{"users"},
+			Summary: "Get a user", API: getUser(svc)},
+		{Method: http.MethodPatch, Path: "/api/v1/users/{user_id}", Action: auth.UsersManage, Tags: []string{"users"},
+			Summary: "Change or disable a user", API: updateUser(svc), Example: map[string]string{"display_name": "Renamed"}},
+		{Method: http.MethodDelete, Path: "/api/v1/users/{user_id}/mfa", Action: auth.UsersManage, Tags: []string{"users"},
+			Summary: "Reset a user's second factor", API: resetMFA(svc)},
+		{Method: http.MethodGet, Path: "/api/v1/users/{user_id}/sessions", Action: auth.SessionsRead, Tags: []string{"users"},
+			Summary: "List a user's sessions", API: userSessions(svc, true)},
+		{Method: http.MethodDelete, Path: "/api/v1/users/{user_id}/sessions", Action: auth.SessionsRevoke, Tags: []string{"users"},
+			Summary: "Sign a user out everywhere", API: endSessions(svc, true)},
+		{Method: http.MethodGet, Path: "/api/v1/teams", Action: auth.OrgsRead, Tags: []string{"organizations"},
+			Summary: "List teams", API: listTeams(svc)},
+		{Method: http.MethodPost, Path: "/api/v1/teams", Action: auth.OrgsManage, Tags: []string{"organizations"},
+			Summary: "Add a team", API: createTeam(svc, d.idem), Example: map[string]string{"name": "Matrix team"}},
+		{Method: http.MethodPatch, Path: "/api/v1/teams/{team_id}", Action: auth.OrgsManage, Tags: []string{"organizations"},
+			Summary: "Rename a team", API: updateTeam(svc), Example: map[string]string{"name": "Renamed team"}},
+
+		// Organizations.
+		{Method: http.MethodGet, Path: "/api/v1/organizations/{org_id}", Action: auth.OrgsRead, Tags: []string{"organizations"},
+			Summary: "Get your organization", API: getOrganization(svc)},
+		{Method: http.MethodPatch, Path: "/api/v1/organizations/{org_id}", Action: auth.OrgsManage, Tags: []string{"organizations"},
+			Summary: "Change your organization", API: updateOrganization(svc), Example: map[string]string{"name": "Renamed organization"}},
+
+		// API tokens.
+		{Method: http.MethodGet, Path: "/api/v1/tokens", Action: auth.TokensRead, Tags: []string{"tokens"},
+			Summary: "List API tokens", API: listTokens(svc)},
+		{Method: http.MethodPost, Path: "/api/v1/tokens", Action: auth.TokensCreate, Tags: []string{"tokens"},
+			Summary: "Create an API token", API: createToken(svc),
+			Example: map[string]any{"name": "matrix", "scopes": []string{"orgs:read"}, "expires_at": time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)}},
+		{Method: http.MethodDelete, Path: "/api/v1/tokens/{token_id}", Action: auth.TokensRevoke, Tags: []string{"tokens"},
+			Summary: "Revoke an API token", API: revokeToken(svc)},
+	}
+}
+
+// exampleAnswers is a small assess body, for the route table's example.
+var exampleAnswers = map[string]any{
+	"instrument":    "short",
+	"language":      "en",
+	"jurisdictions": []string{"palermo"},
+	"answers":       map[string]any{"exchange_sex": "yes", "free_to_leave": "no"},
+}
