@@ -54,37 +54,6 @@ func fromFailure(f auth.FailureRecord) *discern.ThrottleRecord {
 	return &discern.ThrottleRecord{Failures: f.Failures, FirstFailureAt: f.LastFailure}
 }
 
-// KeyVault adapts the store's key vault (discern.KeyVault, which *sqldb.DB
-// implements) to the one seal.Sealer needs (seal.KeyVault): wrapped keys
-// travel as bytes in the one and as seal.WrappedKey in the other, and each
-// side has its own sentinel errors.
-func KeyVault(v discern.KeyVault) seal.KeyVault { return vault{v} }
-
-type vault struct{ v discern.KeyVault }
-
-func (a vault) PutKey(ctx context.Context, personID string, wk seal.WrappedKey) error {
-	b, err := wk.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	return sealError(a.v.PutKey(ctx, personID, b))
-}
-
-func (a vault) GetKey(ctx context.Context, personID string) (seal.WrappedKey, error) {
-	b, err := a.v.GetKey(ctx, personID)
-	if err != nil {
-		return seal.WrappedKey{}, sealError(err)
-	}
-	var wk seal.WrappedKey
-	if err := wk.UnmarshalBinary(b); err != nil {
-		return seal.WrappedKey{}, err
-	}
-	return wk, nil
-}
-
-func (a vault) DestroyKey(ctx context.Context, personID string) error {
-	return sealError(a.v.DestroyKey(ctx, personID))
-}
 
 // sealError maps the store's vault errors to seal's sentinels.
 func sealError(err error) error {

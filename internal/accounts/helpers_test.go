@@ -137,7 +137,7 @@ func newEnvOn(t testing.TB, dsn, keySchema string) *env {
 	}
 	svc, err := accounts.New(accounts.Config{
 		DB: db, Audit: log, Hasher: hasher,
-		Sealer: seal.NewSealer(kr, accounts.KeyVault(db), lr, nil),
+		Sealer: seal.NewSealer(kr, sqldb.SealVault(db), lr, nil),
 		Now:    c.Now, Rand: lr,
 	})
 	if err != nil {

@@ -420,5 +420,20 @@ func (s *Service) AccessHistory(ctx context.Context, a Actor, targetType, target
 	if _, err := decide(a, auth.AuditRead, auth.Resource{OrgID: a.OrgID, List: true, Classes: auth.Classes(discern.ClassCase)}); err != nil {
 		return nil, "", err
 	}
+	// The record must be one of the caller's organization: an empty
+	// history for someone else's record would still confirm nothing, but
+	// every record that is not ours reads as not found.
+	var err error
+	switch targetType {
+	case "person":
+		_, err = s.db.FindPersonByID(ctx, a.OrgID, targetID)
+	case "screening":
+		_, err = s.db.FindScreeningByID(ctx, a.OrgID, targetID)
+	default:
+		err = discern.Invalid("target_type", "History is kept for people and screenings.")
+	}
+	if err != nil {
+		return nil, "", err
+	}
 	return s.db.FindAuditEntries(ctx, discern.AuditFilter{OrgID: a.OrgID, TargetType: &targetType, TargetID: &targetID, Page: discern.Page{Limit: limit, Cursor: cursor}})
 }

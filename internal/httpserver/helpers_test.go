@@ -20,6 +20,7 @@ import (
 	"github.com/discern-org/discern/internal/accounts"
 	"github.com/discern-org/discern/internal/audit"
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/content"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/metrics"
@@ -95,6 +96,7 @@ type testServer struct {
 	srv     *httptest.Server
 	db      *sqldb.DB
 	svc     *accounts.Service
+	cw      *casework.Service
 	log     *audit.Log
 	clock   *clock
 	metrics *metrics.Registry
@@ -130,7 +132,7 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sealer := seal.NewSealer(kr, accounts.KeyVault(db), lr, nil)
+	sealer := seal.NewSealer(kr, sqldb.SealVault(db), lr, nil)
 	svc, err := accounts.New(accounts.Config{DB: db, Audit: alog, Hasher: hasher, Sealer: sealer, Now: c.Now, Rand: lr, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -140,13 +142,14 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 		f(&o)
 	}
 	reg := metrics.New()
+	cw := casework.New(db, sealer, testEngine(), alog, c.Now, lr)
 	h, table := newServer(Deps{
-		DB: db, Accounts: svc, Engine: testEngine(), Sealer: sealer, Metrics: reg,
+		DB: db, Accounts: svc, Casework: cw, Engine: testEngine(), Sealer: sealer, Metrics: reg,
 		Logger: logger, Now: c.Now, Rand: lr, Options: o,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testServer{t: t, srv: srv, db: db, svc: svc, log: alog, clock: c, metrics: reg, logs: logs, table: table, handler: h}
+	return &testServer{t: t, srv: srv, db: db, svc: svc, cw: cw, log: alog, clock: c, metrics: reg, logs: logs, table: table, handler: h}
 }
 
 // response is a response read whole.

@@ -12,7 +12,9 @@ import (
 
 	"github.com/discern-org/discern/internal/accounts"
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/discern"
+	"github.com/discern-org/discern/internal/screening"
 )
 
 // The authorization matrix: every route of the table × every kind of
@@ -33,6 +35,9 @@ type fixture struct {
 	session  string            // the ID of the target's session
 	emails   []string
 	recordID []string // every record ID of the organization, for the leak check
+	// A person recorded by the target caseworker, with a draft screening
+	// and a task.
+	person, screening, task string
 }
 
 // wildcards finds, for each kind of path wildcard, the record of an
@@ -40,11 +45,14 @@ type fixture struct {
 // listed here fails the matrix: add how to find (and, in seedOrg, how to
 // make) a record of that kind.
 var wildcards = map[string]func(f *fixture) string{
-	"user_id":    func(f *fixture) string { return f.target.ID },
-	"team_id":    func(f *fixture) string { return f.team.ID },
-	"org_id":     func(f *fixture) string { return f.org.ID },
-	"token_id":   func(f *fixture) string { return f.token.ID },
-	"session_id": func(f *fixture) string { return f.session },
+	"user_id":      func(f *fixture) string { return f.target.ID },
+	"team_id":      func(f *fixture) string { return f.team.ID },
+	"org_id":       func(f *fixture) string { return f.org.ID },
+	"token_id":     func(f *fixture) string { return f.token.ID },
+	"session_id":   func(f *fixture) string { return f.session },
+	"person_id":    func(f *fixture) string { return f.person },
+	"screening_id": func(f *fixture) string { return f.screening },
+	"task_id":      func(f *fixture) string { return f.task },
 }
 
 // publicRoutes are the only routes anyone may call without signing in.
@@ -92,6 +100,25 @@ func seedOrg(t *testing.T, s *testServer, name, domain string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a := casework.Actor{Principal: principalFor(f.target, true), RequestID: "seed"}
+	pv, err := s.cw.CreatePerson(ctx, a, casework.PersonInput{Name: "Matrix Person " + name, AssignedTo: f.target.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := screening.ParseAnswers(testEngine().Bundle(), "seed", []byte(`{"answers": {"age": 30}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := s.cw.CreateScreening(ctx, a, casework.ScreeningInput{PersonID: pv.ID, Evidence: ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tv, err := s.cw.CreateTask(ctx, a, casework.TaskInput{PersonID: pv.ID, Title: "Matrix task " + name, AssigneeID: f.target.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.person, f.screening, f.task = pv.ID, sv.ID, tv.ID
+	f.recordID = append(f.recordID, pv.ID, sv.ID, tv.ID, pv.CaseCode)
 	for _, u := range f.users {
 		f.emails = append(f.emails, u.Email)
 		f.recordID = append(f.recordID, u.ID)

@@ -18,7 +18,7 @@ import (
 // (user_id, team_id, …); the matrix test fills them with records of the
 // caller's organization and of another one.
 func routes(d *deps) []Route {
-	svc := d.accounts
+	svc, cw := d.accounts, d.casework
 	return []Route{
 		// Operations and the API description.
 		{Method: http.MethodGet, Path: "/healthz", Action: Public, Handler: handleHealthz()},
@@ -93,6 +93,50 @@ func routes(d *deps) []Route {
 			Example: map[string]any{"name": "matrix", "scopes": []string{"orgs:read"}, "expires_at": time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)}},
 		{Method: http.MethodDelete, Path: "/api/v1/tokens/{token_id}", Action: auth.TokensRevoke, Tags: []string{"tokens"},
 			Summary: "Revoke an API token", API: revokeToken(svc)},
+
+		// People and their records.
+		{Method: http.MethodGet, Path: "/api/v1/people", Action: auth.PeopleRead, Tags: []string{"people"},
+			Summary: "List people (case codes only)", API: listPeople(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/people", Action: auth.PeopleCreate, Tags: []string{"people"},
+			Summary: "Record a person (pseudonymous by default)", API: createPerson(cw, d.idem), Example: map[string]string{}},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}", Action: auth.PeopleRead, Tags: []string{"people"},
+			Summary: "Get a person (reading identifying fields is audited)", API: getPerson(cw)},
+		{Method: http.MethodPatch, Path: "/api/v1/people/{person_id}", Action: auth.PeopleUpdate, Tags: []string{"people"},
+			Summary: "Change a person's fields", API: updatePerson(cw), Example: map[string]string{"age_estimate": "30"}},
+		{Method: http.MethodDelete, Path: "/api/v1/people/{person_id}", Action: auth.PeopleErase, Tags: []string{"people"},
+			Summary: "Erase a person for good (crypto-shredding)", API: erasePerson(cw)},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/history", Action: auth.AuditRead, Tags: []string{"people"},
+			Summary: "Who accessed or changed this person's record", API: personHistory(cw)},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/encounters", Action: auth.EncountersRead, Tags: []string{"people"},
+			Summary: "List a person's encounters", API: listEncounters(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/encounters", Action: auth.EncountersCreate, Tags: []string{"people"},
+			Summary: "Record an encounter", API: createEncounter(cw, d.idem),
+			Example: map[string]any{"occurred_at": time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC), "place_kind": "street"}},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/notes", Action: auth.NotesRead, Tags: []string{"people"},
+			Summary: "List a person's notes", API: listNotes(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/notes", Action: auth.NotesCreate, Tags: []string{"people"},
+			Summary: "Add a note", API: createNote(cw, d.idem), Example: map[string]string{"data_class": "case", "body": "Matrix note"}},
+
+		// Tasks.
+		{Method: http.MethodGet, Path: "/api/v1/tasks", Action: auth.TasksRead, Tags: []string{"tasks"},
+			Summary: "List tasks", API: listTasks(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/tasks", Action: auth.TasksCreate, Tags: []string{"tasks"},
+			Summary: "Add a task", API: createTask(cw, d.idem), Example: map[string]string{"title": "Matrix task"}},
+		{Method: http.MethodPatch, Path: "/api/v1/tasks/{task_id}", Action: auth.TasksUpdate, Tags: []string{"tasks"},
+			Summary: "Mark a task done, cancelled or open", API: updateTask(cw), Example: map[string]string{"status": "done"}},
+
+		// Screenings.
+		{Method: http.MethodGet, Path: "/api/v1/screenings", Action: auth.ScreeningsRead, Tags: []string{"screenings"},
+			Summary: "List screenings", API: listScreenings(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/screenings", Action: auth.ScreeningsCreate, Tags: []string{"screenings"},
+			Summary: "Record a screening; a complete one is evaluated and stored with its result", API: createScreening(cw, d.idem),
+			Example: map[string]any{"complete": true, "evidence": exampleAnswers}},
+		{Method: http.MethodGet, Path: "/api/v1/screenings/{screening_id}", Action: auth.ScreeningsRead, Tags: []string{"screenings"},
+			Summary: "Get a screening (answers redacted to your data classes)", API: getScreening(cw)},
+		{Method: http.MethodPatch, Path: "/api/v1/screenings/{screening_id}", Action: auth.ScreeningsUpdate, Tags: []string{"screenings"},
+			Summary: "Amend or complete a draft screening", API: updateScreening(cw), Example: map[string]any{"complete": true}},
+		{Method: http.MethodGet, Path: "/api/v1/screenings/{screening_id}/history", Action: auth.AuditRead, Tags: []string{"screenings"},
+			Summary: "Who accessed or changed this screening", API: screeningHistory(cw)},
 	}
 }
 

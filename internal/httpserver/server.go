@@ -22,6 +22,7 @@ import (
 
 	"github.com/discern-org/discern/internal/accounts"
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/metrics"
 	"github.com/discern-org/discern/internal/screening"
 	"github.com/discern-org/discern/internal/seal"
@@ -32,6 +33,9 @@ import (
 type Deps struct {
 	DB       *sqldb.DB
 	Accounts *accounts.Service
+	// Casework serves the case endpoints: people, encounters, notes,
+	// tasks and screenings.
+	Casework *casework.Service
 	Engine   *screening.Engine
 	// Sealer encrypts people's fields; the case endpoints use it.
 	Sealer  *seal.Sealer
@@ -88,6 +92,7 @@ func (o Options) withDefaults() Options {
 type deps struct {
 	db       *sqldb.DB
 	accounts *accounts.Service
+	casework *casework.Service
 	engine   *screening.Engine
 	sealer   *seal.Sealer
 	metrics  *metrics.Registry
@@ -109,15 +114,15 @@ func NewServer(in Deps) http.Handler {
 
 // newServer also returns the route table, for tests.
 func newServer(in Deps) (http.Handler, []Route) {
-	if in.DB == nil || in.Accounts == nil || in.Engine == nil || in.Metrics == nil || in.Now == nil || in.Rand == nil {
-		panic("httpserver: Deps.DB, Accounts, Engine, Metrics, Now and Rand are required")
+	if in.DB == nil || in.Accounts == nil || in.Casework == nil || in.Engine == nil || in.Metrics == nil || in.Now == nil || in.Rand == nil {
+		panic("httpserver: Deps.DB, Accounts, Casework, Engine, Metrics, Now and Rand are required")
 	}
 	logger := in.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	d := &deps{
-		db: in.DB, accounts: in.Accounts, engine: in.Engine, sealer: in.Sealer,
+		db: in.DB, accounts: in.Accounts, casework: in.Casework, engine: in.Engine, sealer: in.Sealer,
 		metrics: in.Metrics, log: logger, now: in.Now, opts: in.Options.withDefaults(),
 	}
 	d.idem = NewIdempotency(in.DB, in.Now, d.opts.IdempotencyTTL)
