@@ -54,7 +54,6 @@ func fromFailure(f auth.FailureRecord) *discern.ThrottleRecord {
 	return &discern.ThrottleRecord{Failures: f.Failures, FirstFailureAt: f.LastFailure}
 }
 
-
 // sealError maps the store's vault errors to seal's sentinels.
 func sealError(err error) error {
 	switch {

@@ -41,11 +41,11 @@ type Report struct {
 	Sent, Succeeded, Failed int
 	// Dropped counts requests that could not start because MaxInFlight
 	// requests were already outstanding: the server fell behind.
-	Dropped  int
-	Elapsed  time.Duration
-	Achieved float64 // successful requests per second
+	Dropped            int
+	Elapsed            time.Duration
+	Achieved           float64 // successful requests per second
 	P50, P95, P99, Max time.Duration
-	Statuses         map[int]int
+	Statuses           map[int]int
 }
 
 func (r Report) String() string {
