@@ -45,6 +45,12 @@ Usage:
   discern version
 
 Operating a Discern server:
+  discern serve [--addr HOST:PORT] [--demo]
+                                    run the server (--demo: fictional demo data in ./discern-demo)
+  discern org add --name N --country CC | org list
+  discern user add --org ID --email E --name N --role R [--team ID]   (password on stdin)
+  discern user list --org ID | disable|enable|reset-mfa|unlock --email E
+  discern token create --email E --name N --scopes S[,S...] [--days 90]
   discern migrate                   create or upgrade the database schema
   discern backup --to FILE          a consistent copy of the data, while the server runs
   discern restore --from FILE       put a backup in place (the server stopped)
@@ -90,6 +96,14 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdScreen(ctx, rest, stdin, stdout, stderr)
 	case "content":
 		return cmdContent(rest, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr)
+	case "org":
+		return cmdOrg(ctx, rest, getenv, stdin, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, rest, getenv, stdin, stdout, stderr)
+	case "token":
+		return cmdToken(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return cmdVersion(stdout)
 	case "migrate":
