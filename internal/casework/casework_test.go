@@ -217,6 +217,16 @@ func TestScreeningsAreSealedRedactedAndReproducible(t *testing.T) {
 		if a, _ := full.Evidence.Answer("status"); a.Value != "no_status" {
 			t.Errorf("supervisor sees status %q", a.Value)
 		}
+		// The record of the conclusion is kept, and the full result shown is
+		// recomputed from the evidence: under the same content, nothing changed.
+		if full.Recorded == nil || full.Recorded.ContentHash != engine.Bundle().Hash || len(full.Changes) != 0 {
+			t.Fatalf("recorded %+v, changes %v", full.Recorded, full.Changes)
+		}
+		for i, jr := range full.Result.Results {
+			if jr.Determination != full.Recorded.Results[i].Determination {
+				t.Errorf("%s: shown %s, recorded %s", jr.Jurisdiction, jr.Determination, full.Recorded.Results[i].Determination)
+			}
+		}
 		// Stored results reproduce: re-evaluating the stored answers under the
 		// same content gives the same determinations.
 		again, err := engine.Evaluate(full.Evidence)
@@ -233,7 +243,7 @@ func TestScreeningsAreSealedRedactedAndReproducible(t *testing.T) {
 			t.Errorf("changing a complete screening: %v", err)
 		}
 		draft, err := f.svc.CreateScreening(ctx, sc, ScreeningInput{Evidence: answers(t, "answers: {age: 30}")})
-		if err != nil || draft.Status != discern.ScreeningDraft || draft.Result != nil {
+		if err != nil || draft.Status != discern.ScreeningDraft || draft.Recorded != nil {
 			t.Fatalf("draft: %+v %v", draft, err)
 		}
 		done, err := f.svc.UpdateScreening(ctx, sc, draft.ID, ScreeningPatch{Evidence: answers(t, coercedAnswers), Complete: true})

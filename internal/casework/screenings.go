@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/discern-org/discern/internal/auth"
@@ -29,6 +30,13 @@ type ScreeningView struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CompletedAt    *time.Time
+	// Recorded is the conclusion stored when the screening was completed,
+	// under the content it records. Result is the full result recomputed
+	// from the evidence under the current content (for a draft, a
+	// preliminary one); Changes lists how it differs from Recorded when the
+	// content has changed since.
+	Recorded *screening.Summary
+	Changes  []string
 	// Erased is true when the person's data key was destroyed: the
 	// answers and result are gone for good.
 	Erased   bool
@@ -126,7 +134,7 @@ func (s *Service) CreateScreening(ctx context.Context, a Actor, in ScreeningInpu
 	action := "screening.create"
 	if in.Complete {
 		sc.Status = discern.ScreeningComplete
-		if sc.Result, err = s.sealJSON(ctx, subject, "result", id, res); err != nil {
+		if sc.Result, err = s.sealJSON(ctx, subject, "result", id, res.Summary()); err != nil {
 			return nil, err
 		}
 		action = "screening.complete"
@@ -139,10 +147,9 @@ func (s *Service) CreateScreening(ctx context.Context, a Actor, in ScreeningInpu
 		if _, err := s.log.Append(ctx, tx, entry(a, action, "screening", id, classes...)); err != nil {
 			return err
 		}
-		var err error
-		if view, err = s.screeningView(ctx, a, sc, auth.Decide(a.Principal, auth.ScreeningsRead, record(a, a.OrgID, owner, assigned, team, discern.DataClasses...))); err != nil {
-			return err
-		}
+		// The view is made from the evidence and result in hand, not by
+		// opening what was just sealed.
+		view = s.viewOf(sc, in.Evidence, res, auth.Decide(a.Principal, auth.ScreeningsRead, record(a, a.OrgID, owner, assigned, team, discern.DataClasses...)))
 		return runHooks(ctx, tx, view, hooks)
 	})
 	if err != nil {
@@ -197,7 +204,7 @@ func (s *Service) UpdateScreening(ctx context.Context, a Actor, id string, patch
 	upd.Answers = &answers
 	action := "screening.update"
 	if patch.Complete {
-		result, err := s.sealJSON(ctx, subject, "result", id, res)
+		result, err := s.sealJSON(ctx, subject, "result", id, res.Summary())
 		if err != nil {
 			return nil, err
 		}
@@ -286,6 +293,19 @@ func (s *Service) GetScreening(ctx context.Context, a Actor, id string) (*Screen
 	return v, nil
 }
 
+// viewOf makes the view of a screening from its evidence and result.
+func (s *Service) viewOf(sc *discern.Screening, ev *screening.Evidence, res *screening.Result, d auth.Decision) *ScreeningView {
+	v := &ScreeningView{ID: sc.ID, PersonID: sc.PersonID, EncounterID: sc.EncounterID, ScreenerID: sc.ScreenerID,
+		Status: sc.Status, ContentVersion: sc.ContentVersion, ContentHash: sc.ContentHash,
+		CreatedAt: sc.CreatedAt, UpdatedAt: sc.UpdatedAt, CompletedAt: sc.CompletedAt}
+	v.Evidence, v.Result, v.Redacted = s.redact(ev, res, d)
+	if sc.Status == discern.ScreeningComplete {
+		sum := res.Summary()
+		v.Recorded = &sum
+	}
+	return v
+}
+
 func (s *Service) screeningView(ctx context.Context, a Actor, sc *discern.Screening, d auth.Decision) (*ScreeningView, error) {
 	v := &ScreeningView{ID: sc.ID, PersonID: sc.PersonID, EncounterID: sc.EncounterID, ScreenerID: sc.ScreenerID,
 		Status: sc.Status, ContentVersion: sc.ContentVersion, ContentHash: sc.ContentHash,
@@ -298,15 +318,29 @@ func (s *Service) screeningView(ctx context.Context, a Actor, sc *discern.Screen
 		}
 		return nil, err
 	}
-	var res *screening.Result
 	if len(sc.Result) > 0 {
-		res = &screening.Result{}
-		if err := s.openJSON(ctx, "result", sc.ID, sc.Result, res); err != nil {
+		v.Recorded = &screening.Summary{}
+		if err := s.openJSON(ctx, "result", sc.ID, sc.Result, v.Recorded); err != nil {
 			if errors.Is(err, discern.ErrKeyDestroyed) {
 				v.Erased = true
 				return v, nil
 			}
 			return nil, err
+		}
+	}
+	// The full result is recomputed: the engine is deterministic, so under
+	// the recorded content it is the recorded result.
+	res, err := s.engine.Evaluate(ev)
+	if err != nil {
+		return nil, fmt.Errorf("casework: re-evaluating screening %s: %w", sc.ID, err)
+	}
+	if v.Recorded != nil {
+		v.Changes = v.Recorded.Changes(res.Summary())
+		if len(v.Changes) > 0 && v.Recorded.ContentHash == res.ContentHash {
+			// Same content, different conclusion: the engine is not
+			// deterministic, which is a defect, never something to show
+			// as if the law had changed.
+			return nil, fmt.Errorf("casework: screening %s re-evaluates differently under the same content: %v", sc.ID, v.Changes)
 		}
 	}
 	v.Evidence, v.Result, v.Redacted = s.redact(ev, res, d)
@@ -425,7 +459,7 @@ func (s *Service) ListScreenings(ctx context.Context, a Actor, q ScreeningQuery)
 		}
 		sum := &ScreeningSummary{ID: sc.ID, PersonID: sc.PersonID, ScreenerID: sc.ScreenerID, Status: sc.Status, CreatedAt: sc.CreatedAt, UpdatedAt: sc.UpdatedAt}
 		if len(sc.Result) > 0 {
-			var res screening.Result
+			var res screening.Summary
 			switch err := s.openJSON(ctx, "result", sc.ID, sc.Result, &res); {
 			case errors.Is(err, discern.ErrKeyDestroyed):
 				sum.Erased = true

@@ -462,7 +462,9 @@ type screeningBody struct {
 	ScreenerID     string              `json:"screener_id"`
 	Status         string              `json:"status" enum:"draft,complete"`
 	Evidence       *screening.Evidence `json:"evidence,omitempty"`
-	Result         *screening.Result   `json:"result,omitempty"`
+	Result         *screening.Result   `json:"result,omitempty" doc:"The full result, recomputed from the evidence under the current content (for a draft, a preliminary one)."`
+	Recorded       *screening.Summary  `json:"recorded,omitempty" doc:"The conclusion recorded when the screening was completed, with the content version and hash it was made under."`
+	Changes        []string            `json:"changes,omitempty" doc:"How the current result differs from the recorded one, when the content has changed since."`
 	ContentVersion string              `json:"content_version"`
 	ContentHash    string              `json:"content_hash"`
 	CreatedAt      time.Time           `json:"created_at"`
@@ -474,7 +476,7 @@ type screeningBody struct {
 
 func screeningOf(v *casework.ScreeningView) screeningBody {
 	return screeningBody{ID: v.ID, PersonID: v.PersonID, EncounterID: v.EncounterID, ScreenerID: v.ScreenerID, Status: string(v.Status),
-		Evidence: v.Evidence, Result: v.Result, ContentVersion: v.ContentVersion, ContentHash: v.ContentHash,
+		Evidence: v.Evidence, Result: v.Result, Recorded: v.Recorded, Changes: v.Changes, ContentVersion: v.ContentVersion, ContentHash: v.ContentHash,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, CompletedAt: v.CompletedAt, Erased: v.Erased, Redacted: classNames(v.Redacted)}
 }
 

@@ -132,7 +132,7 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sealer := seal.NewSealer(kr, sqldb.SealVault(db), lr, nil)
+	sealer := seal.NewSealer(kr, sqldb.SealVault(db), lr, seal.NewKeyCache(4096, time.Minute, c.Now)) // as in production
 	svc, err := accounts.New(accounts.Config{DB: db, Audit: alog, Hasher: hasher, Sealer: sealer, Now: c.Now, Rand: lr, Logger: logger})
 	if err != nil {
 		t.Fatal(err)

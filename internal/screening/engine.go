@@ -500,9 +500,9 @@ func (e *Engine) jurisdiction(j *content.Jurisdiction, s *state, answered []*Ans
 		ageDependent = means.NotRequired.When.UsesAge()
 	}
 	jr.Elements = []ElementResult{
-		{ID: "act", State: triState(actV), Facts: e.facts(j, act, s), Citations: act.Citations},
-		{ID: "means", State: meansState, Facts: e.facts(j, means, s), Citations: meansCites, AgeDependent: ageDependent},
-		{ID: "purpose", State: triState(purposeV), Kinds: kinds, Facts: e.facts(j, purpose, s), Citations: purposeCites},
+		{ID: "act", State: triState(actV), Facts: e.facts(j, act, s, triState(actV)), Citations: act.Citations},
+		{ID: "means", State: meansState, Facts: e.facts(j, means, s, meansState), Citations: meansCites, AgeDependent: ageDependent},
+		{ID: "purpose", State: triState(purposeV), Kinds: kinds, Facts: e.facts(j, purpose, s, triState(purposeV)), Citations: purposeCites},
 	}
 	for _, el := range jr.Elements {
 		jr.Citations = appendNew(jr.Citations, el.Citations...)
@@ -606,9 +606,20 @@ func (e *Engine) rank(m [][]string) []Followup {
 	return out
 }
 
-// facts lists the facets an element's rules read, with the indicators that
-// settled each. Unknown facets are listed too: they are what is still open.
-func (e *Engine) facts(j *content.Jurisdiction, el *content.Element, s *state) []FactState {
+// facts lists the facets that explain an element's state, with the
+// indicators that settled each: for a met element the facets shown
+// present, for one not met those shown absent, and for an unknown element
+// those still open.
+func (e *Engine) facts(j *content.Jurisdiction, el *content.Element, s *state, elState string) []FactState {
+	want := content.Unknown
+	switch elState {
+	case Met:
+		want = content.True
+	case NotMet:
+		want = content.False
+	case NotRequired:
+		return []FactState{}
+	}
 	list := e.elements[el].list
 	out := make([]FactState, 0, len(list))
 	n := 0
@@ -618,6 +629,9 @@ func (e *Engine) facts(j *content.Jurisdiction, el *content.Element, s *state) [
 	ids := make([]string, 0, n)
 	for _, f := range list {
 		v := s.facets[f.Index]
+		if v != want {
+			continue
+		}
 		start := len(ids)
 		if v != content.Unknown {
 			for _, ind := range f.Indicators {

@@ -62,7 +62,7 @@ func WriteText(w io.Writer, b *content.Bundle, res *Result) error {
 			p("  %-10s %s\n", t("element."+el.ID), t("state."+el.State))
 			var facts []string
 			for _, f := range el.Facts {
-				if (el.State == Met && f.State == "true") || (el.State == NotMet && f.State == "false" && len(facts) < 4) {
+				if el.State == Met || (el.State == NotMet && len(facts) < 4) {
 					facts = append(facts, t("facet."+f.Facet))
 				}
 			}

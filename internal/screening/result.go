@@ -106,9 +106,11 @@ type SourceRef struct {
 // ElementResult is one legal element: its state, the facts behind it and
 // the provisions it rests on.
 type ElementResult struct {
-	ID        string      `json:"id"`
-	State     string      `json:"state"`
-	Kinds     []string    `json:"kinds,omitempty"` // purpose: sexual and/or labour, when met
+	ID    string   `json:"id"`
+	State string   `json:"state"`
+	Kinds []string `json:"kinds,omitempty"` // purpose: sexual and/or labour, when met
+	// Facts are the facets that explain the state: shown present for a met
+	// element, absent for one not met, still open for an unknown one.
 	Facts     []FactState `json:"facts"`
 	Citations []string    `json:"citations"`
 	// AgeDependent is true when the element's state turns on the person's
