@@ -480,6 +480,15 @@ func screeningOf(v *casework.ScreeningView) screeningBody {
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, CompletedAt: v.CompletedAt, Erased: v.Erased, Redacted: classNames(v.Redacted)}
 }
 
+// createdScreeningOf is the answer to a create: the recorded conclusion,
+// not the evidence the client just sent nor the full result, which GET
+// /api/v1/screenings/{screening_id} shows. A draft answers with its id.
+func createdScreeningOf(v *casework.ScreeningView) screeningBody {
+	b := screeningOf(v)
+	b.Evidence, b.Result = nil, nil
+	return b
+}
+
 type screeningOutput struct {
 	Replayed string `header:"Idempotent-Replayed"`
 	Body     screeningBody
@@ -539,11 +548,11 @@ func createScreening(svc *casework.Service, idem *Idempotency) func(huma.API, hu
 			body, replayed, err := IdempotentCreate(ctx, idem, a.Principal, in.Key, json.RawMessage(in.RawBody),
 				func(ctx context.Context, complete Complete[screeningBody]) (screeningBody, error) {
 					v, err := svc.CreateScreening(ctx, a, casework.ScreeningInput{PersonID: env.PersonID, EncounterID: env.EncounterID,
-						Evidence: ev, Complete: env.Complete}, hookOf(complete, screeningOf))
+						Evidence: ev, Complete: env.Complete}, hookOf(complete, createdScreeningOf))
 					if err != nil {
 						return screeningBody{}, err
 					}
-					return screeningOf(v), nil
+					return createdScreeningOf(v), nil
 				})
 			if err != nil {
 				return nil, err

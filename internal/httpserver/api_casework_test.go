@@ -45,11 +45,19 @@ func TestCaseworkThroughTheAPI(t *testing.T) {
 	expect(t, r, http.StatusCreated)
 	var sc screeningBody
 	r.decode(t, &sc)
-	if sc.Status != "complete" || sc.Result == nil || sc.ContentHash == "" {
+	if sc.Status != "complete" || sc.Recorded == nil || sc.ContentHash == "" {
 		t.Fatalf("screening %+v", sc)
 	}
-	if d := sc.Result.Results[0]; d.Jurisdiction != "england-wales" || d.Determination != "sex_trafficking" {
+	if d := sc.Recorded.Results[0]; d.Jurisdiction != "england-wales" || d.Determination != "sex_trafficking" {
 		t.Errorf("england-wales: %+v", d.Determination)
+	}
+	// GET shows the full result, recomputed from the stored evidence.
+	r = s.do(req{method: "GET", path: "/api/v1/screenings/" + sc.ID, session: sess})
+	expect(t, r, http.StatusOK)
+	var full screeningBody
+	r.decode(t, &full)
+	if full.Result == nil || len(full.Result.Results) != 2 || full.Evidence == nil || len(full.Changes) != 0 {
+		t.Fatalf("full screening %+v", full)
 	}
 
 	// Bad evidence is a 400 naming the field, and nothing is stored.

@@ -3,8 +3,10 @@ package httpserver
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -36,13 +38,17 @@ var screeningBenchBody = []byte(`{"complete": true, "evidence": {"instrument": "
 // the store and the audit entry in one transaction. Compare it with
 // BenchmarkRawSQLiteTx (package app) run in the same command.
 func BenchmarkCreateScreeningHTTP(b *testing.B) {
-	b.Run("person", func(b *testing.B) { benchCreateScreening(b, true) })
-	b.Run("anonymous", func(b *testing.B) { benchCreateScreening(b, false) })
+	b.Run("person", func(b *testing.B) { benchCreateScreening(b, true, 1) })
+	b.Run("anonymous", func(b *testing.B) { benchCreateScreening(b, false, 1) })
+	// Eight clients at once: the throughput a busy server reaches, with
+	// engine, sealing and encoding of one request overlapping another's
+	// commit (SQLite has one writer).
+	b.Run("person-8-clients", func(b *testing.B) { benchCreateScreening(b, true, 8) })
 }
 
 // benchCreateScreening screens a known person (whose data key is cached)
 // or anonymously (a new data key, kept in the vault, for every screening).
-func benchCreateScreening(b *testing.B, withPerson bool) {
+func benchCreateScreening(b *testing.B, withPerson bool, clients int) {
 	s := newTestServer(b)
 	org := s.org("Bench (fictional)")
 	u := s.user(org.ID, "bench@bench.example", discern.RoleCaseworker, "")
@@ -61,19 +67,37 @@ func benchCreateScreening(b *testing.B, withPerson bool) {
 		body = bytes.Replace(body, []byte(`{"complete": true,`), []byte(`{"person_id": "`+p.ID+`", "complete": true,`), 1)
 	}
 	b.SetBytes(int64(len(body)))
-	b.ResetTimer()
-	for b.Loop() {
+	post := func() error {
 		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/screenings", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusCreated {
-			b.Fatalf("status %d", resp.StatusCode)
+			return fmt.Errorf("status %d", resp.StatusCode)
 		}
+		return nil
 	}
+	b.ResetTimer()
+	if clients == 1 {
+		for b.Loop() {
+			if err := post(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := post(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

@@ -129,7 +129,7 @@ func routes(d *deps) []Route {
 		{Method: http.MethodGet, Path: "/api/v1/screenings", Action: auth.ScreeningsRead, Tags: []string{"screenings"},
 			Summary: "List screenings", API: listScreenings(cw)},
 		{Method: http.MethodPost, Path: "/api/v1/screenings", Action: auth.ScreeningsCreate, Tags: []string{"screenings"},
-			Summary: "Record a screening; a complete one is evaluated and stored with its result", API: createScreening(cw, d.idem),
+			Summary: "Record a screening; a complete one is evaluated and its conclusion recorded (GET it for the full result)", API: createScreening(cw, d.idem),
 			Example: map[string]any{"complete": true, "evidence": exampleAnswers}},
 		{Method: http.MethodGet, Path: "/api/v1/screenings/{screening_id}", Action: auth.ScreeningsRead, Tags: []string{"screenings"},
 			Summary: "Get a screening (answers redacted to your data classes)", API: getScreening(cw)},
