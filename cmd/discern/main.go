@@ -51,6 +51,8 @@ Operating a Discern server:
   discern user add --org ID --email E --name N --role R [--team ID]   (password on stdin)
   discern user list --org ID | disable|enable|reset-mfa|unlock --email E
   discern token create --email E --name N --scopes S[,S...] [--days 90]
+  discern loadtest [--rate N] [--duration D]
+                                    measure a server of its own under load, on this machine only
   discern migrate                   create or upgrade the database schema
   discern backup --to FILE          a consistent copy of the data, while the server runs
   discern restore --from FILE       put a backup in place (the server stopped)
@@ -104,6 +106,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdUser(ctx, rest, getenv, stdin, stdout, stderr)
 	case "token":
 		return cmdToken(ctx, rest, getenv, stdout, stderr)
+	case "loadtest":
+		return cmdLoadtest(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return cmdVersion(stdout)
 	case "migrate":

@@ -141,3 +141,15 @@ func TestAccountCommands(t *testing.T) {
 		t.Errorf("audit verify: %d %s %s", code, out, errOut)
 	}
 }
+
+// TestLoadtestRuns runs a short, gentle load test to keep the command
+// working; the figures themselves are measured by hand (README).
+func TestLoadtestRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends load for a few seconds; skipped with -short")
+	}
+	code, out, errOut := discern(t, "", "loadtest", "--rate", "20", "--duration", "1s", "--people", "3")
+	if code != 0 || !strings.Contains(out, "ok 20") || !strings.Contains(out, "p99") || !strings.Contains(out, "VmRSS") {
+		t.Errorf("loadtest: %d\n%s\n%s", code, out, errOut)
+	}
+}
