@@ -66,6 +66,7 @@ func cmdLoadtest(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return usagef("loadtest: %v", err)
 	}
+	tuneGC()
 	started := time.Now()
 	svc, err := openServices(ctx, cfg, io.Discard, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -104,7 +104,12 @@ func ParseAnswers(b *content.Bundle, file string, data []byte) (*Evidence, error
 		return nil, bad("", "the file is empty; expected an answers file with 'answers:'")
 	}
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if n, isJSON, err := jsonNode(data); isJSON {
+		if err != nil {
+			return nil, bad("", "not valid JSON: %v", err)
+		}
+		root = *n
+	} else if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, bad("", "not valid YAML or JSON: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {

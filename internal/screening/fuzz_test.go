@@ -1,11 +1,16 @@
 package screening
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // FuzzParseAnswers: no input crashes the parser, every rejection is an
@@ -26,6 +31,9 @@ func FuzzParseAnswers(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte(`{"answers": {"age": 1e3, "debt": true, "status": null}}`))
+	f.Add([]byte(`{"answers": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`))
+	f.Add([]byte(`{"answers": {}} trailing`))
 	eng := New(bundle)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ev, err := ParseAnswers(bundle, "fuzz.yaml", data)
@@ -80,4 +88,46 @@ func TestParseAnswersErrors(t *testing.T) {
 	if len(ev.Jurisdictions) != len(bundle.Jurisdictions) {
 		t.Errorf("all expanded to %v", ev.Jurisdictions)
 	}
+}
+
+// TestJSONAndYAMLReadAlike: every vignette answers file, turned into JSON,
+// parses to the same evidence through the JSON path as through YAML.
+func TestJSONAndYAMLReadAlike(t *testing.T) {
+	files, _ := filepath.Glob("testdata/vignettes/D*.yaml")
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		fromYAML, err := ParseAnswers(bundle, file, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		js, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromJSON, err := ParseAnswers(bundle, file, js)
+		if err != nil {
+			t.Fatalf("%s as JSON: %v", file, err)
+		}
+		if fmt.Sprintf("%+v", deref(fromYAML)) != fmt.Sprintf("%+v", deref(fromJSON)) {
+			t.Errorf("%s reads differently as JSON", file)
+		}
+	}
+}
+
+func deref(ev *Evidence) []string {
+	var out []string
+	for _, a := range ev.Answers {
+		age := ""
+		if a.Age != nil {
+			age = fmt.Sprint(*a.Age)
+		}
+		out = append(out, fmt.Sprint(a.Question, a.Value, a.Options, age, a.Provenance, a.Note))
+	}
+	// Map order is not kept by the round trip through Go maps.
+	slices.Sort(out)
+	return append(out, ev.Instrument, ev.Language, fmt.Sprint(ev.Jurisdictions))
 }
