@@ -155,8 +155,10 @@ func parseQuestion(q *content.Question, form url.Values) (screening.Answer, Fiel
 	}
 	other := strings.TrimSpace(form.Get(xField))
 	if other != "" && !slices.Contains(notAnswers, other) {
+		// Only a tampered form sends this; keep the whole question out
+		// rather than guess which half was meant.
 		bad(xField, "problem.option", other)
-		other = ""
+		return a, ps, false
 	}
 
 	switch q.Type {
