@@ -295,7 +295,11 @@ func (r *Renderer) questionView(p *InterviewPage, q *content.Question, qlang str
 				words = append(words, t("option."+src.ID+"."+ans))
 			}
 		}
-		hints = append(hints, l.T("interview.skip_hint", "question", t("question."+src.ID+".text"), "answers", strings.Join(words, " / ")))
+		if n := slices.Index(shown, src.ID); n >= 0 {
+			hints = append(hints, l.T("interview.skip_hint_number", "n", n+1, "answers", strings.Join(words, " / ")))
+		} else {
+			hints = append(hints, l.T("interview.skip_hint", "question", t("question."+src.ID+".text"), "answers", strings.Join(words, " / ")))
+		}
 	}
 	qv.SkipHint = strings.Join(hints, " ")
 	return qv

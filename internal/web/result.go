@@ -39,7 +39,8 @@ type jurisdictionView struct {
 	Elements          []elementView
 	Open              []string // elements still unknown
 	Followups         []followupView
-	Pathways          []pathwayView
+	Pathways          []pathwayView // eligible first, then possible
+	NotEligible       []pathwayView
 	Sources           []screening.SourceRef
 }
 
@@ -96,6 +97,8 @@ var stateSymbols = map[string]string{
 	"eligible": "✓", "possible": "?", "not_eligible": "✗",
 	"urgent": "‼", "warning": "!", "notice": "i",
 }
+
+var statusOrder = map[string]string{"eligible": "0", "possible": "1"}
 
 var levelRank = map[string]int{"urgent": 0, "warning": 1, "notice": 2}
 
@@ -199,8 +202,17 @@ func (r *Renderer) resultView(p *ResultPage) *resultView {
 			for _, c := range pw.Clocks {
 				pv.Clocks = append(pv.Clocks, l.T("pathway."+pw.ID+".clock."+c.ID))
 			}
-			jv.Pathways = append(jv.Pathways, pv)
+			if pw.Status == "not_eligible" {
+				jv.NotEligible = append(jv.NotEligible, pv)
+			} else {
+				jv.Pathways = append(jv.Pathways, pv)
+			}
 		}
+		// What may follow comes first; what cannot is listed briefly
+		// after, with the reason, so that no option silently disappears.
+		slices.SortStableFunc(jv.Pathways, func(a, b pathwayView) int {
+			return strings.Compare(statusOrder[a.Status], statusOrder[b.Status])
+		})
 		v.Jurisdictions = append(v.Jurisdictions, jv)
 	}
 	v.Profile.Variant = l.T("report.profile_variant_" + res.Profile.Variant)
