@@ -147,7 +147,19 @@ func (s *e2eServer) interviewPost(w http.ResponseWriter, req *http.Request) {
 	s.saved[id] = fixedTime
 	lang := s.lang
 	s.mu.Unlock()
+	if ql, ok := ParseQuestionLanguage(b, req.PostForm); ok {
+		s.mu.Lock()
+		ev.Language = ql
+		s.mu.Unlock()
+	}
 	nav := ParseNav(req.PostForm)
+	if nav == NavLanguage {
+		if l := req.PostForm.Get("lang"); l == "en" || l == "es" {
+			s.mu.Lock()
+			s.lang = l
+			s.mu.Unlock()
+		}
+	}
 	if nav == NavAutosave {
 		s.mu.Lock()
 		s.autosave++
@@ -168,6 +180,10 @@ func (s *e2eServer) interviewPost(w http.ResponseWriter, req *http.Request) {
 	next := URL(PathInterview, id)
 	sections := len(b.Instrument(ev.Instrument).Sections)
 	switch {
+	case nav == NavLanguage && fu:
+		next += "?step=followups"
+	case nav == NavLanguage:
+		next += fmt.Sprintf("?step=%d", step)
 	case nav == NavSave:
 		next = "/fixture/en/home"
 	case nav == NavFinish:
@@ -279,7 +295,7 @@ func browser(t *testing.T) (context.Context, *consoleLog) {
 			}
 		}
 	})
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(cancel3)
 	if err := chromedp.Run(ctx, log.Enable()); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -546,12 +562,14 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(`#a-travel_arranged-yes`, chromedp.ByID),
 			chromedp.Click(`#a-housing_controlled-yes`, chromedp.ByID),
 			chromedp.Click(`button[value="next"]`, chromedp.ByQuery),
-			chromedp.WaitVisible(`#a-free_to_leave-no`, chromedp.ByID),
-			chromedp.Click(`#a-free_to_leave-no`, chromedp.ByID),
-			chromedp.Click(`#a-violence-yes`, chromedp.ByID),
-			chromedp.Click(`button[lang="es"]`, chromedp.ByQuery), // the language switch posts and comes back
+			chromedp.WaitVisible(`#a-free_to_leave-unknown`, chromedp.ByID),
+			chromedp.Click(`#a-free_to_leave-unknown`, chromedp.ByID),
+			chromedp.Click(`#a-documents-has_them`, chromedp.ByID),
+			// The switch inside the form saves this step's answers first.
+			chromedp.Click(`#interview-lang button[lang="es"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`html[lang="es"]`, chromedp.ByQuery),
 			chromedp.Text(`h1`, &body, chromedp.ByQuery),
+			chromedp.Evaluate(`document.getElementById("a-free_to_leave-unknown").checked && document.getElementById("a-documents-has_them").checked`, &radio),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -559,21 +577,34 @@ func TestBrowser(t *testing.T) {
 		if body != "Control y seguridad" {
 			t.Errorf("after switching language the heading is %q", body)
 		}
+		if !radio {
+			t.Error("switching language lost the answers on the page")
+		}
 		var result string
+		var asked int
 		err = chromedp.Run(ctx,
-			chromedp.Click(`#a-free_to_leave-no`, chromedp.ByID),
-			chromedp.Click(`#a-violence-yes`, chromedp.ByID),
 			chromedp.Click(`button[value="next"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#a-legal_situation-neither`, chromedp.ByID),
 			chromedp.Click(`#a-legal_situation-neither`, chromedp.ByID),
 			chromedp.Click(`button[value="next"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`button[value="finish"]`, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelectorAll("fieldset.question").length`, &asked),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if asked == 0 {
+			t.Error("no follow-up questions, though means were left open")
+		}
 		checkAxeScriptOff(t, ctx, "follow-ups (es)")
 		screenshot(t, ctx, dir, "followups-es-phone", 390, "")
+		screenshot(t, ctx, dir, "followups-es-desktop", 1280, "")
+		if asked > 0 {
+			// Answer the engine's first question.
+			if err := chromedp.Run(ctx, chromedp.Click(`fieldset.question input[type="radio"][value="yes"]`, chromedp.ByQuery)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		err = chromedp.Run(ctx,
 			chromedp.Click(`button[value="finish"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`.jurisdiction`, chromedp.ByQuery),
@@ -583,11 +614,11 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(result, "se cumplen los elementos de la trata") {
+		if !strings.Contains(result, "De un vistazo") || !strings.Contains(result, "Protocolo de Palermo") {
 			t.Errorf("result at a glance: %q", result)
 		}
 		checkConsole(t, cl, "interview without JavaScript")
-		if err := chromedp.Run(ctx, chromedp.Click(`button[lang="en"]`, chromedp.ByQuery), chromedp.WaitVisible(`html[lang="en"] .jurisdiction`, chromedp.ByQuery)); err != nil {
+		if err := chromedp.Run(ctx, chromedp.Click(`.lang-switch button[lang="en"]`, chromedp.ByQuery), chromedp.WaitVisible(`html[lang="en"] .jurisdiction`, chromedp.ByQuery)); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -70,12 +70,18 @@ const (
 	// NavAutosave is htmx saving the step in the background as answers
 	// change; the handler saves and answers with AutosaveStatus.
 	NavAutosave Nav = "autosave"
+	// NavLanguage is the interview's own language switch: save the step,
+	// switch the interface to the posted "lang", and show the same step.
+	NavLanguage Nav = "language"
 )
 
 // ParseNav reads which button sent the form. Pressing Enter in a field
 // sends the first button, which the pages make "next"; anything unknown is
 // read the same way, since saving and going on loses nothing.
 func ParseNav(form url.Values) Nav {
+	if form.Get("lang") != "" {
+		return NavLanguage
+	}
 	switch n := Nav(form.Get("nav")); n {
 	case NavPrev, NavSave, NavFinish, NavAutosave:
 		return n
@@ -95,6 +101,15 @@ func ParseStep(s string) (step int, followups, ok bool) {
 		return 0, false, false
 	}
 	return n, false, true
+}
+
+// ParseQuestionLanguage reads the language the interview's questions are
+// asked in ("qlang"), which the interviewer can change at any step (an
+// interpreter arrives, the person prefers another language). ok is false
+// when the form does not name one the content has.
+func ParseQuestionLanguage(b *content.Bundle, form url.Values) (lang string, ok bool) {
+	lang = strings.TrimSpace(form.Get("qlang"))
+	return lang, b.Locale(lang) != nil
 }
 
 // notAnswers are the words every question accepts besides its options.

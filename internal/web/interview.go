@@ -16,18 +16,19 @@ import (
 // interviewView is what the interview template reads.
 type interviewView struct {
 	*InterviewPage
-	QLang       string // the interview's language, when it differs from the page's
-	Heading     string
-	StepNumber  int // 1-based
-	StepCount   int
-	Steps       []stepView
-	Questions   []questionView
-	ProblemList []problemView
-	IsFollowup  bool
-	IsLast      bool // the last section: next leads to the follow-ups
-	HasPrev     bool
-	Action      string
-	Shown       []string
+	QLang             string // the interview's language, when it differs from the page's
+	Heading           string
+	StepNumber        int // 1-based
+	StepCount         int
+	Steps             []stepView
+	Questions         []questionView
+	ProblemList       []problemView
+	IsFollowup        bool
+	IsLast            bool // the last section: next leads to the follow-ups
+	HasPrev           bool
+	Action            string
+	Shown             []string
+	QuestionLanguages []choiceView
 }
 
 type stepView struct {
@@ -75,6 +76,7 @@ type questionView struct {
 // 422, and every value posted comes back as it was typed.
 func (r *Renderer) Interview(w http.ResponseWriter, p InterviewPage) error {
 	r.prepare(&p.Page, "interview.title")
+	p.Page.langInForm = true
 	v, err := r.interviewView(&p)
 	if err != nil {
 		return err
@@ -100,6 +102,9 @@ func (r *Renderer) interviewView(p *InterviewPage) (*interviewView, error) {
 	v := &interviewView{InterviewPage: p, StepCount: len(in.Sections) + 1, Action: URL(PathInterview, p.ScreeningID)}
 	if qlang != p.Lang {
 		v.QLang = qlang
+	}
+	for _, loc := range b.Locales {
+		v.QuestionLanguages = append(v.QuestionLanguages, choiceView{Value: loc.ID, Label: loc.Name, Checked: loc.ID == qlang})
 	}
 	if p.Followups != nil {
 		v.IsFollowup = true
@@ -281,24 +286,41 @@ func (r *Renderer) questionView(p *InterviewPage, q *content.Question, qlang str
 	}
 	// Skip logic that depends on an answer on this same page cannot hide
 	// the question without script; say when it need not be asked instead.
+	// The hint is for the interviewer, so it is in the interface's
+	// language throughout; it is left out once the earlier question has
+	// an answer that does not skip this one.
+	ui := func(key string) string { return b.Text(p.Lang, key) }
 	var hints []string
 	for _, rule := range q.SkipIf {
 		src := b.Question(rule.Question)
 		if src == nil {
 			continue
 		}
+		if a, ok := p.Evidence.Answer(src.ID); ok && !slices.Contains(shown, src.ID) {
+			chosen := a.Options
+			if a.Value != "" {
+				chosen = []string{a.Value}
+			}
+			skips := len(chosen) > 0
+			for _, c := range chosen {
+				skips = skips && slices.Contains(rule.Answers, c)
+			}
+			if !skips {
+				continue
+			}
+		}
 		var words []string
 		for _, ans := range rule.Answers {
 			if src.Type == "yesno" || slices.Contains(notAnswers, ans) {
-				words = append(words, t("answer."+ans))
+				words = append(words, ui("answer."+ans))
 			} else {
-				words = append(words, t("option."+src.ID+"."+ans))
+				words = append(words, ui("option."+src.ID+"."+ans))
 			}
 		}
 		if n := slices.Index(shown, src.ID); n >= 0 {
 			hints = append(hints, l.T("interview.skip_hint_number", "n", n+1, "answers", strings.Join(words, " / ")))
 		} else {
-			hints = append(hints, l.T("interview.skip_hint", "question", t("question."+src.ID+".text"), "answers", strings.Join(words, " / ")))
+			hints = append(hints, l.T("interview.skip_hint", "question", ui("question."+src.ID+".text"), "answers", strings.Join(words, " / ")))
 		}
 	}
 	qv.SkipHint = strings.Join(hints, " ")

@@ -37,7 +37,14 @@ type Page struct {
 	languages []string
 	names     map[string]string
 	print     bool
+	// langInForm moves the language switch into the page's own form, so
+	// that switching saves what was typed instead of dropping it.
+	langInForm bool
 }
+
+// LangInForm reports whether the page carries the language switch inside
+// its form (the interview) rather than in the header.
+func (p *Page) LangInForm() bool { return p.langInForm }
 
 // PrintView reports whether the page is the paper version (no navigation).
 func (p *Page) PrintView() bool { return p.print }
