@@ -425,3 +425,39 @@ func TestPagesAreNotCached(t *testing.T) {
 		}
 	}
 }
+
+// TestCSSIsDirectionNeutral keeps the stylesheet ready for right-to-left
+// languages: no physical left/right, only logical start/end.
+func TestCSSIsDirectionNeutral(t *testing.T) {
+	css, err := files.ReadFile("static/css/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	physical := regexp.MustCompile(`(?m)(?:^|[\s;{])((?:margin|padding|border)-(?:left|right)[a-z-]*|(?:left|right)\s*:|float\s*:\s*(?:left|right)|text-align\s*:\s*(?:left|right)|clear\s*:\s*(?:left|right))`)
+	for _, m := range physical.FindAllStringSubmatch(string(css), -1) {
+		t.Errorf("physical property %q; use the logical one (inline-start/end)", m[1])
+	}
+	for _, bad := range []string{"@import", "url(http", "url(//", "@font-face"} {
+		if strings.Contains(string(css), bad) {
+			t.Errorf("the stylesheet fetches from elsewhere: %s", bad)
+		}
+	}
+}
+
+// TestRightToLeft renders a page in a right-to-left language the content
+// declares, and checks the direction reaches the document.
+func TestRightToLeft(t *testing.T) {
+	r := mustRenderer(t)
+	// Pretend Spanish were written right to left; the renderer must take
+	// the direction from the content's locale, not assume one.
+	loc := r.bundle.Locale("es")
+	saved := loc.Direction
+	loc.Direction = "rtl"
+	defer func() { loc.Direction = saved }()
+	_, body := renderPage(t, page{"rtl", func(w http.ResponseWriter) error {
+		return r.Home(w, HomePage{Page: Page{Lang: "es", User: staffUser}})
+	}})
+	if !strings.Contains(body, `<html lang="es" dir="rtl">`) {
+		t.Error("dir=rtl did not reach <html>")
+	}
+}
