@@ -487,6 +487,9 @@ func TestBrowser(t *testing.T) {
 				checkAxe(t, ctx, lang+"/"+p.name)
 				checkConsole(t, cl, lang+"/"+p.name)
 				checkNoOverflow(t, ctx, lang+"/"+p.name)
+				if os.Getenv("DISCERN_SCREENSHOTS_ALL") != "" {
+					screenshot(t, ctx, dir, "page-"+lang+"-"+p.name+"-phone", 390, "")
+				}
 			}
 		}
 	})

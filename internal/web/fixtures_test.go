@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,6 +185,14 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 			f, ps := ParseNoteForm(url.Values{"class": {"gossip"}, "body": {"  "}})
 			return r.Person(w, PersonPage{Page: pg(staffUser, "/people/p_1"), Person: &casework.PersonView{ID: "p_2", CaseCode: "QK-1130", Erased: true},
 				NoteForm: f, Problems: ps})
+		}},
+		{"people", func(w http.ResponseWriter) error {
+			return r.People(w, PeoplePage{Page: pg(staffUser, "/people"), People: []*casework.PersonView{person,
+				{ID: "p_2", CaseCode: "QK-1130", CreatedAt: fixedTime, Erased: true}}, NextURL: "/people?cursor=x"})
+		}},
+		{"people_problems", func(w http.ResponseWriter) error {
+			in, ps := ParsePersonForm(url.Values{"name": {strings.Repeat("n", 201)}, "contact": {"Signal after 6 pm"}})
+			return r.People(w, PeoplePage{Page: pg(staffUser, "/people?case_code=ZZ-0000"), Query: "ZZ-0000", Form: in, Problems: ps})
 		}},
 		{"access", func(w http.ResponseWriter) error {
 			return r.Access(w, AccessPage{Page: pg(staffUser, "/people/p_1/access"), TargetType: "person", TargetID: "p_1", Label: "HX-4821",

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/content"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/screening"
@@ -481,4 +482,26 @@ func ParseNoteForm(form url.Values) (NoteForm, FieldProblems) {
 		ps = append(ps, FieldProblem{Field: "body", Key: "problem.note_long", Value: f.Body})
 	}
 	return f, ps
+}
+
+// ParsePersonForm reads the add-person form. Every field is optional: a
+// person is known by a case code alone unless more is needed. Values are
+// kept as typed (trimmed), since they are the person's own words.
+func ParsePersonForm(form url.Values) (casework.PersonInput, FieldProblems) {
+	in := casework.PersonInput{
+		Name:        strings.TrimSpace(form.Get("name")),
+		BirthDate:   strings.TrimSpace(form.Get("birth_date")),
+		AgeEstimate: strings.TrimSpace(form.Get("age_estimate")),
+		Contact:     strings.TrimSpace(form.Get("contact")),
+	}
+	var ps FieldProblems
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"name", in.Name, 200}, {"birth_date", in.BirthDate, 40}, {"age_estimate", in.AgeEstimate, 40}, {"contact", in.Contact, 2000}} {
+		if len(f.value) > f.max {
+			ps = append(ps, FieldProblem{Field: f.field, Key: "problem.too_long", Value: f.value})
+		}
+	}
+	return in, ps
 }

@@ -127,6 +127,14 @@ var mustContain = map[string]map[string][]string{
 		"en": {"This person's data was erased.", "Write the note.", "Choose what kind of note this is."},
 		"es": {"Escriba la nota."},
 	},
+	"people": {
+		"en": {"Find a person by case code", "HX-4821", "QK-1130", "data erased", "Add a person", "More people"},
+		"es": {"Buscar a una persona por código de caso", "Añadir una persona"},
+	},
+	"people_problems": {
+		"en": {"No person has that case code", "This is too long.", "Signal after 6 pm", `value="ZZ-0000"`},
+		"es": {"Es demasiado largo."},
+	},
 	"access": {
 		"en": {"Who accessed HX-4821", "read the record", "refused", "The system", "A former user", "Older entries"},
 		"es": {"Quién accedió a HX-4821", "leyó el registro", "denegado"},
@@ -308,6 +316,7 @@ func TestUITextsComplete(t *testing.T) {
 		"start.field_":         {"language", "instrument", "jurisdictions"},
 		"signin.field_":        {"email", "password", "code"},
 		"person.field_":        {"class", "body"},
+		"people.field_":        {"name", "birth_date", "age_estimate", "contact"},
 		"admin.field_":         {"email", "display_name", "role", "team", "name", "country", "region", "default_language", "jurisdictions"},
 		"error.":               {"not_found", "forbidden", "unauthorized", "bad_request", "rate_limited", "internal"},
 		"status.":              {"draft", "complete"},

@@ -389,3 +389,23 @@ func statusFor(p FieldProblems) int {
 	}
 	return http.StatusOK
 }
+
+// PeoplePage lists people (case codes only: identifying fields are read
+// one person at a time, where each read is audited), finds one by case
+// code, and adds a person.
+type PeoplePage struct {
+	Page
+	People []*casework.PersonView
+	// Query is the case code searched for, if any.
+	Query   string
+	NextURL string
+	// Form keeps a new person's fields when they are shown again.
+	Form     casework.PersonInput
+	Problems FieldProblems
+}
+
+// People renders the people list.
+func (r *Renderer) People(w http.ResponseWriter, p PeoplePage) error {
+	r.prepare(&p.Page, "people.title")
+	return r.render(w, statusFor(p.Problems), "people", &p)
+}

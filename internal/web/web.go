@@ -48,7 +48,7 @@ type Renderer struct {
 // handler can never reach an undeclared page at run time.
 var pageNames = []string{
 	"home", "signin", "sessions", "interview_start", "interview", "result",
-	"person", "access", "admin_users", "admin_user_form", "admin_org", "error",
+	"person", "people", "access", "admin_users", "admin_user_form", "admin_org", "error",
 }
 
 // New parses every template and the interface texts, and checks that both
