@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -345,4 +346,31 @@ func FuzzParseForms(f *testing.F) {
 			t.Fatalf("LocalPath(%q) = %q", form.Get("return"), p)
 		}
 	})
+}
+
+func TestAutosaveStatus(t *testing.T) {
+	r := mustRenderer(t)
+	cases := []struct {
+		name, lang string
+		problems   FieldProblems
+		want       string
+	}{
+		{"saved", "en", nil, "Saved 2026-11-24 14:30."},
+		{"saved, es", "es", nil, "Guardado 2026-11-24 14:30."},
+		{"problems", "en", FieldProblems{{Field: "a.age", Question: "age", Key: "problem.age_range"}}, "Saved, but some answers need attention"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			if err := r.AutosaveStatus(rec, tc.lang, fixedTime, tc.problems); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(rec.Body.String(), tc.want) || rec.Header().Get("Cache-Control") != "no-store" {
+				t.Errorf("got %q", rec.Body.String())
+			}
+			if strings.Contains(rec.Body.String(), "<html") {
+				t.Error("a fragment, not a page, is expected")
+			}
+		})
+	}
 }

@@ -136,7 +136,7 @@ var mustContain = map[string]map[string][]string{
 		"es": {"Es demasiado largo."},
 	},
 	"access": {
-		"en": {"Who accessed HX-4821", "read the record", "refused", "The system", "A former user", "Older entries"},
+		"en": {"Who accessed HX-4821", "read the record", "refused", "The system", "Another user", "Older entries"},
 		"es": {"Quién accedió a HX-4821", "leyó el registro", "denegado"},
 	},
 	"admin_users": {
