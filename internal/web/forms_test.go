@@ -374,3 +374,17 @@ func TestAutosaveStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestPlural(t *testing.T) {
+	r := mustRenderer(t)
+	for _, tc := range []struct {
+		lang string
+		n    int
+		want string
+	}{{"en", 1, "could settle 1 open element"}, {"en", 3, "could settle 3 open elements"}, {"es", 1, "podría aclarar 1 elemento abierto"}, {"es", 0, "podría aclarar 0 elementos abiertos"}} {
+		l := &Localizer{lang: tc.lang, ui: r.ui, bundle: r.bundle}
+		if got := l.N("interview.settles", tc.n); got != tc.want {
+			t.Errorf("%s %d: %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+}

@@ -142,3 +142,15 @@ func (l *Localizer) Day(t time.Time) string {
 	}
 	return t.Format("2006-01-02")
 }
+
+// N is T for a count: it uses key+"_one" when n is 1 and that text
+// exists (English and Spanish need no more plural forms than that), and
+// passes n as {n}.
+func (l *Localizer) N(key string, n int, args ...any) string {
+	if n == 1 {
+		if _, ok := l.ui.texts[l.lang][key+"_one"]; ok {
+			key += "_one"
+		}
+	}
+	return l.T(key, append([]any{"n", n}, args...)...)
+}
