@@ -206,10 +206,10 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 				UserNames: map[string]string{"u_1": "Ana Ruiz"}, NextURL: "/people/p_1/access?cursor=abc"})
 		}},
 		{"admin_users", func(w http.ResponseWriter) error {
-			return r.AdminUsers(w, AdminUsersPage{Page: pg(adminUser, "/admin/users"), Users: []*discern.User{
+			return r.AdminUsers(w, AdminUsersPage{Page: pg(adminUser, "/admin/users"), Users: UserRows([]*discern.User{
 				{ID: "u_1", Email: "ana@example.org", DisplayName: "Ana Ruiz", Role: discern.RoleCaseworker, MFASecret: discern.Sealed{1}},
 				{ID: "u_2", Email: "lee@example.org", DisplayName: "Lee Chen", Role: discern.RoleScreener, Disabled: true},
-			}})
+			})})
 		}},
 		{"admin_user_form", func(w http.ResponseWriter) error {
 			f, ps := ParseUserForm(url.Values{"email": {"not-an-email"}, "display_name": {"Jo"}, "role": {"overlord"}})

@@ -257,9 +257,31 @@ func (p *AccessPage) ActionText(action string) string {
 // AdminUsersPage lists the organization's users.
 type AdminUsersPage struct {
 	Page
-	Users []*discern.User
-	// MFA reports which users have a second factor enrolled.
+	Users []UserRow
+	// NextURL is the next page of users, empty at the end.
 	NextURL string
+}
+
+// UserRow is a user as the users list shows them. It is made from the
+// stored user with UserRows so that no password hash or sealed secret
+// ever reaches a template.
+type UserRow struct {
+	ID          string
+	Email       string
+	DisplayName string
+	Role        discern.Role
+	MFAEnrolled bool
+	Disabled    bool
+}
+
+// UserRows turns stored users into rows.
+func UserRows(us []*discern.User) []UserRow {
+	out := make([]UserRow, 0, len(us))
+	for _, u := range us {
+		out = append(out, UserRow{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: u.Role,
+			MFAEnrolled: len(u.MFASecret) > 0, Disabled: u.Disabled})
+	}
+	return out
 }
 
 // AdminUserFormPage creates a user.
