@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+)
+
+// The paths the pages link and post to. The server registers its handlers
+// on exactly these patterns (ServeMux syntax), so that a link in a template
+// and a route in routes.go cannot drift apart: a test in the server can
+// walk this list.
+const (
+	PathHome             = "/{$}"
+	PathSignIn           = "/signin"
+	PathSignInCode       = "/signin/code" // the second factor
+	PathSignOut          = "/signout"
+	PathSignOutAll       = "/signout/everywhere"
+	PathSessions         = "/sessions"
+	PathLanguage         = "/language" // POST lang, return
+	PathPeople           = "/people"
+	PathPerson           = "/people/{id}"
+	PathPersonAccess     = "/people/{id}/access"
+	PathScreeningNew     = "/screenings/new" // GET the start form, POST to begin; ?person={id}
+	PathScreening        = "/screenings/{id}"
+	PathInterview        = "/screenings/{id}/interview" // GET ?step=N|followups, POST answers
+	PathScreeningAccess  = "/screenings/{id}/access"
+	PathAdminUsers       = "/admin/users"
+	PathAdminUserNew     = "/admin/users/new"
+	PathAdminOrg         = "/admin/organization"
+	PathStatic           = "/static/"
+	PathTaskStatus       = "/tasks/{id}/status" // POST status
+	PathPersonNotes      = "/people/{id}/notes" // POST class, body
+	PathSessionSignOut   = "/sessions/{id}/signout"
+	PathAdminUserDisable = "/admin/users/{id}/disable"
+)
+
+// Paths lists every path above, for the server's route-coverage test.
+var Paths = []string{
+	PathHome, PathSignIn, PathSignInCode, PathSignOut, PathSignOutAll, PathSessions, PathLanguage,
+	PathPeople, PathPerson, PathPersonAccess, PathScreeningNew, PathScreening, PathInterview,
+	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
+	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
+}
+
+// URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
+// {$} anchor: URL(PathPerson, "p_1") is "/people/p_1".
+func URL(pattern, id string) string {
+	p := strings.Replace(pattern, "{id}", url.PathEscape(id), 1)
+	return strings.TrimSuffix(p, "{$}")
+}
+
+// pathFor is the templates' spelling of URL: {{path "person" .ID}}.
+func pathFor(name string, id ...string) string {
+	pattern, ok := pathNames[name]
+	if !ok {
+		// A misspelt name is a template bug; make it loud in the page and
+		// in the tests rather than a dead link that looks fine.
+		return "/unknown-path/" + name
+	}
+	v := ""
+	if len(id) > 0 {
+		v = id[0]
+	}
+	return URL(pattern, v)
+}
+
+var pathNames = map[string]string{
+	"home": PathHome, "signin": PathSignIn, "signin_code": PathSignInCode, "signout": PathSignOut,
+	"signout_all": PathSignOutAll, "sessions": PathSessions, "language": PathLanguage, "people": PathPeople,
+	"person": PathPerson, "person_access": PathPersonAccess, "screening_new": PathScreeningNew,
+	"screening": PathScreening, "interview": PathInterview, "screening_access": PathScreeningAccess,
+	"admin_users": PathAdminUsers, "admin_user_new": PathAdminUserNew, "admin_org": PathAdminOrg,
+	"task_status": PathTaskStatus, "person_notes": PathPersonNotes, "session_signout": PathSessionSignOut,
+	"admin_user_disable": PathAdminUserDisable,
+}
