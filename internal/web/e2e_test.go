@@ -95,10 +95,7 @@ func (s *e2eServer) followups(ev *screening.Evidence) []screening.Followup {
 	res, err := e.Evaluate(ev)
 	if err != nil {
 		s.t.Errorf("evaluate: %v", err)
-		return []screening.Followup{}
-	}
-	if res.Followups == nil {
-		return []screening.Followup{}
+		return nil
 	}
 	return res.Followups
 }
@@ -113,7 +110,7 @@ func (s *e2eServer) interview(w http.ResponseWriter, req *http.Request) {
 	p := InterviewPage{Page: s.page(req), ScreeningID: id, CaseCode: "HX-4821", Evidence: ev, Step: step,
 		Restored: len(ev.Answers) > 0 && req.URL.Query().Get("resumed") == "1", SavedAt: s.saved[id]}
 	if fu {
-		p.Followups = s.followups(ev)
+		p.FollowupStep, p.Followups = true, s.followups(ev)
 	}
 	if err := s.r.Interview(w, p); err != nil {
 		s.t.Errorf("interview: %v", err)
@@ -170,7 +167,7 @@ func (s *e2eServer) interviewPost(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if len(problems) > 0 {
-		p := InterviewPage{Page: s.page(req), ScreeningID: id, CaseCode: "HX-4821", Evidence: ev, Step: step, Followups: fus,
+		p := InterviewPage{Page: s.page(req), ScreeningID: id, CaseCode: "HX-4821", Evidence: ev, Step: step, FollowupStep: fu, Followups: fus,
 			Form: req.PostForm, Problems: problems}
 		if err := s.r.Interview(w, p); err != nil {
 			s.t.Errorf("interview: %v", err)

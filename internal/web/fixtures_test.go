@@ -157,7 +157,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		}},
 		{"interview_followups", func(w http.ResponseWriter) error {
 			return r.Interview(w, InterviewPage{Page: pg(staffUser, "/screenings/s_2/interview?step=followups"), ScreeningID: "s_2",
-				CaseCode: "HX-4821", Evidence: short, Followups: resShort.Followups})
+				CaseCode: "HX-4821", Evidence: short, FollowupStep: true, Followups: resShort.Followups})
 		}},
 		{"result", func(w http.ResponseWriter) error {
 			return r.Result(w, ResultPage{Page: pg(staffUser, "/screenings/s_1"), ScreeningID: "s_1", CaseCode: "HX-4821", PersonID: "p_1",

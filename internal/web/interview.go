@@ -106,7 +106,7 @@ func (r *Renderer) interviewView(p *InterviewPage) (*interviewView, error) {
 	for _, loc := range b.Locales {
 		v.QuestionLanguages = append(v.QuestionLanguages, choiceView{Value: loc.ID, Label: loc.Name, Checked: loc.ID == qlang})
 	}
-	if p.Followups != nil {
+	if p.FollowupStep {
 		v.IsFollowup = true
 		v.StepNumber = len(in.Sections) + 1
 		v.Heading = l.T("interview.followups_title")

@@ -59,7 +59,7 @@ func TestRenderEveryPage(t *testing.T) {
 
 // keyLeakRE finds interface or content keys left in a page's text: a
 // known prefix, a dot and a word.
-var keyLeakRE = regexp.MustCompile(`>\s*(?:layout|nav|home|tasks|task_status|signin|sessions|start|interview|problem|result|determination_short|person|class|place|access|outcome|action|admin|role|role_hint|error|question|option|answer|provenance|report|state|element|jurisdiction|determination|situation|pathway|consent|rights|level|alert|facet|indicator|dimension|status)\.[a-z_]+`)
+var keyLeakRE = regexp.MustCompile(`(?:^|[\s>(“"«:])(?:layout|nav|home|tasks|task_status|signin|sessions|start|interview|problem|result|determination_short|person|class|place|access|outcome|action|admin|role|role_hint|error|question|option|answer|provenance|report|state|element|jurisdiction|determination|situation|pathway|consent|rights|level|alert|facet|indicator|dimension|status)\.[a-z_]+`)
 
 // Words the interface must never use about a person.
 var mustNotContain = []string{"victim:", "is a victim", "not a victim", "prostitute", "es una víctima", "no es una víctima"}

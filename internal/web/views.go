@@ -178,12 +178,15 @@ type InterviewPage struct {
 	// Evidence is the draft so far: language, instrument, jurisdictions
 	// and every answer saved.
 	Evidence *screening.Evidence
-	// Step is the section index (0-based) of Evidence.Instrument; with
-	// Followups set it is ignored.
+	// Step is the section index (0-based) of Evidence.Instrument; ignored
+	// on the follow-up step.
 	Step int
-	// Followups, when not nil, makes this the follow-up step: the engine's
-	// ranked questions, with how many open elements each could settle.
-	Followups []screening.Followup
+	// FollowupStep makes this the step after the last section: the
+	// engine's ranked follow-up questions (Followups, from the result of
+	// the answers so far), with how many open elements each could settle.
+	// With no follow-ups it says every element is settled.
+	FollowupStep bool
+	Followups    []screening.Followup
 	// Form is the posted form when it is shown again with problems, so
 	// that every value typed comes back exactly as typed.
 	Form     map[string][]string
