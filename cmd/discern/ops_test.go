@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/discern-org/discern/internal/sqldb/sqldbtest"
 	"io"
 	"net/url"
 	"os"
@@ -48,44 +48,11 @@ func sqliteSite(t *testing.T) site {
 // pgSite makes a fresh schema on the test PostgreSQL, dropped at the end,
 // or skips the test.
 func pgSite(t *testing.T) site {
-	base := os.Getenv("DISCERN_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("DISCERN_TEST_POSTGRES is not set; skipping the PostgreSQL run (set it to a DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	keySchema := schema + "_keys"
-	ctx := context.Background()
-	admin, err := sqldb.Open(ctx, base, sqldb.Options{Now: time.Now, Rand: rand.Reader, KeySchema: keySchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(stmt string) error {
-		return admin.WithTx(ctx, func(tx *sqldb.Tx) error { _, err := tx.ExecContext(ctx, stmt); return err })
-	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		for _, s := range []string{schema, keySchema} {
-			if err := exec("DROP SCHEMA IF EXISTS " + s + " CASCADE"); err != nil {
-				t.Errorf("dropping test schema: %v", err)
-			}
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	dsn, keySchema := sqldbtest.Schema(t)
 	dir := filepath.Join(t.TempDir(), "data")
 	return site{
-		cfg:  app.Config{DataDir: dir, Database: u.String(), KeySchema: keySchema},
-		args: []string{"--data", dir, "--database", u.String(), "--key-schema", keySchema},
+		cfg:  app.Config{DataDir: dir, Database: dsn, KeySchema: keySchema},
+		args: []string{"--data", dir, "--database", dsn, "--key-schema", keySchema},
 	}
 }
 

@@ -2,12 +2,9 @@ package accounts_test
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
+	"github.com/discern-org/discern/internal/sqldb/sqldbtest"
 	mrand "math/rand/v2"
 	"net/netip"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -62,45 +59,8 @@ func newEnv(t testing.TB) *env {
 // skips the test when DISCERN_TEST_POSTGRES is not set.
 func newPGEnv(t testing.TB) *env {
 	t.Helper()
-	base := os.Getenv("DISCERN_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("DISCERN_TEST_POSTGRES is not set; skipping the PostgreSQL run (set it to a DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	var b [6]byte
-	if _, err := crand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "t_" + hex.EncodeToString(b[:])
-	keySchema := schema + "_keys"
-	admin, err := sqldb.Open(context.Background(), base, sqldb.Options{Now: time.Now, Rand: crand.Reader, KeySchema: keySchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string) error {
-		return admin.WithTx(context.Background(), func(tx *sqldb.Tx) error {
-			_, err := tx.ExecContext(context.Background(), q)
-			return err
-		})
-	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		for _, s := range []string{schema, keySchema} {
-			if err := exec("DROP SCHEMA IF EXISTS " + s + " CASCADE"); err != nil {
-				t.Errorf("dropping test schema: %v", err)
-			}
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return newEnvOn(t, u.String(), keySchema)
+	dsn, keySchema := sqldbtest.Schema(t)
+	return newEnvOn(t, dsn, keySchema)
 }
 
 // engines runs a test on SQLite and, when a DSN is set, on PostgreSQL.

@@ -3,12 +3,8 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	mrand "math/rand/v2"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -18,6 +14,7 @@ import (
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/seal"
 	"github.com/discern-org/discern/internal/sqldb"
+	"github.com/discern-org/discern/internal/sqldb/sqldbtest"
 )
 
 // clock is a deterministic clock, a millisecond further at each reading.
@@ -67,41 +64,8 @@ func sqliteConfig(t testing.TB) app.Config {
 // or skips the test.
 func pgConfig(t testing.TB) app.Config {
 	t.Helper()
-	base := os.Getenv("DISCERN_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("DISCERN_TEST_POSTGRES is not set; skipping the PostgreSQL run (set it to a DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	keySchema := schema + "_keys"
-	ctx := context.Background()
-	admin, err := sqldb.Open(ctx, base, sqldb.Options{Now: time.Now, Rand: rand.Reader, KeySchema: keySchema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := func(stmt string) error {
-		return admin.WithTx(ctx, func(tx *sqldb.Tx) error { _, err := tx.ExecContext(ctx, stmt); return err })
-	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		for _, s := range []string{schema, keySchema} {
-			if err := exec("DROP SCHEMA IF EXISTS " + s + " CASCADE"); err != nil {
-				t.Errorf("dropping test schema: %v", err)
-			}
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return app.Config{DataDir: filepath.Join(t.TempDir(), "data"), Database: u.String(), KeySchema: keySchema}
+	dsn, keySchema := sqldbtest.Schema(t)
+	return app.Config{DataDir: filepath.Join(t.TempDir(), "data"), Database: dsn, KeySchema: keySchema}
 }
 
 // engines runs a test on SQLite and, when configured, PostgreSQL.

@@ -47,7 +47,7 @@ func Open(t testing.TB, backend, dir string, now func() time.Time) *sqldb.DB {
 		}
 		dsn = filepath.Join(dir, "discern.db")
 	case "postgres":
-		dsn, opt.KeySchema = schema(t)
+		dsn, opt.KeySchema = Schema(t)
 	default:
 		t.Fatalf("sqldbtest: unknown backend %q", backend)
 	}
@@ -62,9 +62,10 @@ func Open(t testing.TB, backend, dir string, now func() time.Time) *sqldb.DB {
 	return db
 }
 
-// schema creates a uniquely named schema and names a vault schema beside
-// it, both dropped when the test ends, and returns a DSN that uses them.
-func schema(t testing.TB) (dsn, keySchema string) {
+// Schema creates a uniquely named schema on the test PostgreSQL and names a
+// vault schema beside it, both dropped when the test ends, and returns a
+// DSN that uses them; it skips the test when no DSN is set.
+func Schema(t testing.TB) (dsn, keySchema string) {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
