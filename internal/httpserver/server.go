@@ -27,6 +27,7 @@ import (
 	"github.com/discern-org/discern/internal/screening"
 	"github.com/discern-org/discern/internal/seal"
 	"github.com/discern-org/discern/internal/sqldb"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // Deps are the server's dependencies. All but Sealer are required.
@@ -40,6 +41,9 @@ type Deps struct {
 	// Sealer encrypts people's fields; the case endpoints use it.
 	Sealer  *seal.Sealer
 	Metrics *metrics.Registry
+	// Web renders the pages of the web interface; nil makes one from the
+	// engine's content bundle.
+	Web *web.Renderer
 	// Logger receives the access log and internal errors, never personal
 	// data.
 	Logger *slog.Logger
@@ -101,6 +105,8 @@ type deps struct {
 	idem     *Idempotency
 	opts     Options
 	openapi  func() ([]byte, error)
+	web      *web.Renderer
+	rand     io.Reader
 }
 
 // NewServer returns the server's handler: every route of the route table,
@@ -126,6 +132,14 @@ func newServer(in Deps) (http.Handler, []Route) {
 		metrics: in.Metrics, log: logger, now: in.Now, opts: in.Options.withDefaults(),
 	}
 	d.idem = NewIdempotency(in.DB, in.Now, d.opts.IdempotencyTTL)
+	d.web, d.rand = in.Web, in.Rand
+	if d.web == nil {
+		r, err := web.New(in.Engine.Bundle())
+		if err != nil {
+			panic("httpserver: the web interface: " + err.Error())
+		}
+		d.web = r
+	}
 
 	mux := http.NewServeMux()
 	apiMux := http.NewServeMux()
