@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/discern-org/discern/internal/auth"
@@ -169,14 +170,14 @@ func pageRoutes(d *deps) []Route {
 		pg(post, web.PathPeople, auth.PeopleCreate, uiPersonCreate(d)),
 		pg(get, web.PathPerson, auth.PeopleRead, uiPerson(d)),
 		pg(get, web.PathPersonAccess, auth.AuditRead, uiAccess(d, "person")),
-		pg(post, web.PathPersonNotes, auth.NotesCreate, uiNoteCreate(d)),
-		pg(post, web.PathTaskStatus, auth.TasksUpdate, uiTaskStatus(d)),
+		form(pg(post, web.PathPersonNotes, auth.NotesCreate, uiNoteCreate(d)), "class=narrative&body=Matrix+note"),
+		form(pg(post, web.PathTaskStatus, auth.TasksUpdate, uiTaskStatus(d)), "status=done"),
 
 		pg(get, web.PathScreeningNew, auth.ScreeningsCreate, uiStartForm(d)),
-		pg(post, web.PathScreeningNew, auth.ScreeningsCreate, uiStart(d)),
+		form(pg(post, web.PathScreeningNew, auth.ScreeningsCreate, uiStart(d)), "language=en&instrument=short&jurisdictions=palermo"),
 		pg(get, web.PathScreening, auth.ScreeningsRead, uiScreening(d)),
 		pg(get, web.PathInterview, auth.ScreeningsUpdate, uiInterview(d)),
-		pg(post, web.PathInterview, auth.ScreeningsUpdate, uiInterviewSave(d)),
+		form(pg(post, web.PathInterview, auth.ScreeningsUpdate, uiInterviewSave(d)), "step=0&nav=save"),
 		pg(get, web.PathScreeningAccess, auth.AuditRead, uiAccess(d, "screening")),
 
 		pg(get, web.PathAdminUsers, auth.UsersManage, uiAdminUsers(d)),
@@ -186,6 +187,17 @@ func pageRoutes(d *deps) []Route {
 		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
 		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),
 	}
+}
+
+// form gives a page route an example form, for the authorization
+// matrix.
+func form(rt Route, example string) Route {
+	v, err := url.ParseQuery(example)
+	if err != nil {
+		panic("httpserver: example form of " + rt.Pattern() + ": " + err.Error())
+	}
+	rt.Example = v
+	return rt
 }
 
 // exampleAnswers is a small assess body, for the route table's example.

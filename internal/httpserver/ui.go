@@ -122,7 +122,11 @@ func uiError(d *deps, w http.ResponseWriter, r *http.Request, err error) {
 func uiStatus(d *deps, w http.ResponseWriter, r *http.Request, status int) {
 	// Headers the failed handler may have set (a Location, a cookie) go.
 	w.Header().Del("Location")
-	if err := d.web.Error(w, web.ErrorPage{Page: pageOf(d, r), Status: status}); err != nil {
+	pg := pageOf(d, r)
+	// The language switch of an error page returns home: the page says
+	// nothing about the record asked for, not even its id.
+	pg.CurrentURL = "/"
+	if err := d.web.Error(w, web.ErrorPage{Page: pg, Status: status}); err != nil {
 		d.log.ErrorContext(r.Context(), "render error page", "error", err.Error())
 	}
 }

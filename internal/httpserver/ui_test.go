@@ -1,0 +1,125 @@
+package httpserver
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/discern"
+	"github.com/discern-org/discern/internal/web"
+)
+
+func TestPagesServeEveryWebPath(t *testing.T) {
+	s := newTestServer(t)
+	var paths []string
+	for _, rt := range s.table {
+		if rt.Page {
+			paths = append(paths, rt.Path)
+		}
+	}
+	for _, p := range web.Paths {
+		if !slices.Contains(paths, p) {
+			t.Errorf("web.Paths has %s, but no page route serves it", p)
+		}
+	}
+	for _, p := range paths {
+		if !slices.Contains(web.Paths, p) {
+			t.Errorf("page route %s is not one of web.Paths", p)
+		}
+	}
+}
+
+// cookieOf returns the value of a cookie set by a response.
+func cookieOf(r *response, name string) string {
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestPageSignIn(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	tests := []struct {
+		name     string
+		form     url.Values
+		status   int
+		location string
+		session  bool
+	}{
+		{"returns to a local page", url.Values{"email": {"ana@example.org"}, "password": {password}, "next": {"/people"}}, http.StatusSeeOther, "/people", true},
+		{"never to another site", url.Values{"email": {"ana@example.org"}, "password": {password}, "next": {"//evil.example/x"}}, http.StatusSeeOther, "/", true},
+		{"nor through a backslash", url.Values{"email": {"ana@example.org"}, "password": {password}, "next": {"/\\evil.example"}}, http.StatusSeeOther, "/", true},
+		{"wrong password keeps the email", url.Values{"email": {"ana@example.org"}, "password": {"not it"}}, http.StatusUnprocessableEntity, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.do(req{method: "POST", path: web.PathSignIn, body: tc.form})
+			expect(t, r, tc.status)
+			if got := r.header.Get("Location"); got != tc.location {
+				t.Errorf("Location = %q, want %q", got, tc.location)
+			}
+			if got := cookieOf(r, auth.SessionCookieName) != ""; got != tc.session {
+				t.Errorf("session cookie set = %v, want %v", got, tc.session)
+			}
+			if tc.status == http.StatusUnprocessableEntity && !strings.Contains(string(r.body), `value="ana@example.org"`) {
+				t.Errorf("the form shown again lost the email: %s", r)
+			}
+		})
+	}
+}
+
+func TestPageNotSignedInReturnsAfter(t *testing.T) {
+	s := newTestServer(t)
+	r := s.do(req{method: "GET", path: "/people?case_code=DSC-1"})
+	expect(t, r, http.StatusSeeOther)
+	if got, want := r.header.Get("Location"), "/signin?next="+url.QueryEscape("/people?case_code=DSC-1"); got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+}
+
+func TestPageInterviewKeepsEveryAnswer(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+	r := s.do(req{method: "POST", path: web.PathScreeningNew, session: sess,
+		body: url.Values{"language": {"en"}, "instrument": {"short"}, "jurisdictions": {"palermo"}}})
+	expect(t, r, http.StatusSeeOther)
+	loc := r.header.Get("Location")
+	if !strings.Contains(loc, "/interview?step=0") {
+		t.Fatalf("start went to %q", loc)
+	}
+	path := strings.TrimSuffix(loc, "?step=0")
+	step := s.do(req{method: "GET", path: loc, session: sess})
+	expect(t, step, http.StatusOK)
+	qs := web.SectionQuestions(testEngine().Bundle(), "short", 0)
+	var ageQ string
+	for _, q := range qs {
+		if testEngine().Bundle().Question(q).Type == "age" {
+			ageQ = q
+		}
+	}
+	if ageQ == "" {
+		t.Skip("the first section has no age question")
+	}
+	r = s.do(req{method: "POST", path: path, session: sess, body: url.Values{"step": {"0"}, "nav": {"next"}, "a." + ageQ: {"seventeen"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.body), `value="seventeen"`) {
+		t.Errorf("the step shown again lost the age as typed: %s", r)
+	}
+	r = s.do(req{method: "POST", path: path, session: sess, body: url.Values{"step": {"0"}, "nav": {"save"}, "a." + ageQ: {"17"}}})
+	expect(t, r, http.StatusSeeOther)
+	// Resuming without a step shows the saved answer, restored.
+	r = s.do(req{method: "GET", path: path, session: sess})
+	expect(t, r, http.StatusOK)
+	if !strings.Contains(string(r.body), `value="17"`) {
+		t.Errorf("the resumed draft lost the saved age: %s", r)
+	}
+}
