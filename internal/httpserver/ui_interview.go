@@ -142,17 +142,16 @@ func uiInterview(d *deps) http.Handler {
 		p := web.InterviewPage{Page: pageOf(d, r), ScreeningID: id, CaseCode: caseCodeOf(ctx, d, sv.PersonID),
 			Evidence: sv.Evidence, Step: step, Restored: restored, SavedAt: sv.UpdatedAt}
 		if fu {
-			p.Followups = followupsOf(sv)
+			p.FollowupStep, p.Followups = true, followupsOf(sv)
 		}
 		return d.web.Interview(w, p)
 	})
 }
 
-// followupsOf is the engine's ranked follow-up questions for the draft
-// (never nil, which tells the renderer this is the follow-up step).
+// followupsOf is the engine's ranked follow-up questions for the draft.
 func followupsOf(sv *casework.ScreeningView) []screening.Followup {
-	if sv.Result == nil || sv.Result.Followups == nil {
-		return []screening.Followup{}
+	if sv.Result == nil {
+		return nil
 	}
 	return sv.Result.Followups
 }
@@ -243,7 +242,7 @@ func uiInterviewSave(d *deps) http.Handler {
 		}
 		if len(problems) > 0 {
 			p := web.InterviewPage{Page: pg, ScreeningID: id, CaseCode: caseCodeOf(ctx, d, sv.PersonID), Evidence: ev,
-				Step: step, Followups: fus, Form: r.PostForm, Problems: problems, SavedAt: updated.UpdatedAt}
+				Step: step, FollowupStep: fu, Followups: fus, Form: r.PostForm, Problems: problems, SavedAt: updated.UpdatedAt}
 			rendered(d, r, d.web.Interview(w, p))
 			return nil
 		}

@@ -3,6 +3,7 @@ package httpserver
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,5 +124,21 @@ func TestPageInterviewKeepsEveryAnswer(t *testing.T) {
 	expect(t, r, http.StatusOK)
 	if !strings.Contains(string(r.body), `value="17"`) {
 		t.Errorf("the resumed draft lost the saved age: %s", r)
+	}
+}
+
+func TestPageFollowupStep(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+	r := s.do(req{method: "POST", path: web.PathScreeningNew, session: sess,
+		body: url.Values{"language": {"en"}, "instrument": {"full"}, "jurisdictions": {"palermo"}}})
+	expect(t, r, http.StatusSeeOther)
+	path := strings.TrimSuffix(r.header.Get("Location"), "?step=0")
+	r = s.do(req{method: "GET", path: path + "?step=followups", session: sess})
+	expect(t, r, http.StatusOK)
+	if !strings.Contains(string(r.body), `name="step" value="followups"`) || !strings.Contains(string(r.body), `value="finish"`) {
+		t.Errorf("the follow-up step is not the follow-up step: %s", regexp.MustCompile(`name="step" value="[^"]*"|<h1>[^<]*`).FindAllString(string(r.body), -1))
 	}
 }
