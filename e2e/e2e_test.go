@@ -582,13 +582,16 @@ func TestBrowser(t *testing.T) {
 		b.submit(t, `button[value="next"]`)
 		heading := b.text(t, "h1")
 		var id string
-		b.eval(t, `(function(){ const i = document.querySelector('fieldset.question input[type="radio"]'); return i.id; })()`, &id)
+		b.eval(t, `(function(){ const i = document.querySelector('fieldset.question input[type="radio"][id^="a-"]:not(:checked)'); return i.id; })()`, &id)
+		b.eval(t, `window.__hx = []; ["htmx:trigger","htmx:beforeRequest","htmx:sendError","htmx:responseError","htmx:afterRequest","htmx:validation:halted","htmx:configRequest","change"].forEach(n => document.body.addEventListener(n, e => window.__hx.push(n + ":" + (e.detail && e.detail.xhr ? e.detail.xhr.status : ""))))`, nil)
 		if err := chromedp.Run(ctx,
 			chromedp.Evaluate(fmt.Sprintf(`document.getElementById(%q).click()`, id), nil),
 			chromedp.Poll(`document.getElementById("autosave").textContent.length > 0 && !document.getElementById("autosave").textContent.includes("each time")`, nil,
 				chromedp.WithPollingTimeout(15*time.Second)),
 		); err != nil {
-			t.Fatalf("background save: %v", err)
+			var diag string
+			b.eval(t, `location.href + " " + `+fmt.Sprintf("%q", id)+` + " checked=" + document.getElementById(`+fmt.Sprintf("%q", id)+`).checked + " " + JSON.stringify(window.__hx) + " " + (typeof htmx) + " " + (window.htmx ? htmx.version : "") + " | " + document.getElementById("autosave").textContent + " | " + document.querySelector("form.interview-form").getAttribute("hx-post")`, &diag)
+			t.Fatalf("background save: %v (%s; logs %v)", err, diag, b.takeLogs())
 		}
 		// Leave without a button: the home page lists the draft.
 		b.navigate(t, base+"/")
