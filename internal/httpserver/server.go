@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -194,7 +195,7 @@ func newServer(in Deps) (http.Handler, []Route) {
 		panic("httpserver: Options.TrustedOrigins: " + err.Error())
 	}
 	ids := &requestIDs{r: in.Rand}
-	handler := chain(problemMux(mux),
+	handler := chain(problemMux(d, mux),
 		withState(ids, logger, d.opts.ClientIPHeader),
 		observe(d.metrics, d.now),
 		recoverPanics,
@@ -207,8 +208,9 @@ func newServer(in Deps) (http.Handler, []Route) {
 }
 
 // problemMux answers requests that match no route (404) or no method of a
-// route (405) with a problem, as every other error.
-func problemMux(mux *http.ServeMux) http.Handler {
+// route (405) with a problem, as every other error; a browser asking for
+// a page that is not there gets the error page instead.
+func problemMux(d *deps, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
@@ -224,6 +226,10 @@ func problemMux(mux *http.ServeMux) http.Handler {
 		status := rec.status
 		if status == 0 {
 			status = http.StatusNotFound
+		}
+		if isPage(r.URL.Path) && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			uiStatus(d, w, r, status)
+			return
 		}
 		detail := "There is nothing at this address."
 		if status == http.StatusMethodNotAllowed {

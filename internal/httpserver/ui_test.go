@@ -142,3 +142,23 @@ func TestPageFollowupStep(t *testing.T) {
 		t.Errorf("the follow-up step is not the follow-up step: %s", regexp.MustCompile(`name="step" value="[^"]*"|<h1>[^<]*`).FindAllString(string(r.body), -1))
 	}
 }
+
+func TestPageNotFound(t *testing.T) {
+	s := newTestServer(t)
+	tests := []struct {
+		name, path, accept, contentType string
+	}{
+		{"a browser gets the error page", "/no/such/page", "text/html,application/xhtml+xml", "text/html"},
+		{"an API client gets a problem", "/no/such/page", "application/json", "application/problem+json"},
+		{"the API is never HTML", "/api/v1/nothing", "text/html", "application/problem+json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.do(req{method: "GET", path: tc.path, header: map[string]string{"Accept": tc.accept}})
+			expect(t, r, http.StatusNotFound)
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, tc.contentType) {
+				t.Errorf("Content-Type %q, want %s", ct, tc.contentType)
+			}
+		})
+	}
+}
