@@ -162,3 +162,44 @@ func TestPageNotFound(t *testing.T) {
 		})
 	}
 }
+
+// checked reports whether the page has the input with id checked.
+func checked(body, id string) bool {
+	m := regexp.MustCompile(`<input[^>]*id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(body)
+	return strings.Contains(m, " checked")
+}
+
+func TestPageOrganizationSettingsSuggest(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	adminSess, _ := s.admin(o.ID, "admin@example.org")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+
+	// From the country alone (GB): the Palermo Protocol and England and
+	// Wales, in the language of the page.
+	r := s.do(req{method: "GET", path: web.PathScreeningNew, session: sess})
+	expect(t, r, http.StatusOK)
+	for id, want := range map[string]bool{"jur-palermo": true, "jur-england-wales": true, "jur-us-federal": false, "lang-en": true} {
+		if got := checked(string(r.body), id); got != want {
+			t.Errorf("before the settings: %s checked = %v, want %v", id, got, want)
+		}
+	}
+
+	r = s.do(req{method: "POST", path: web.PathAdminOrg, session: adminSess, body: url.Values{
+		"name": {"Harbour Outreach"}, "country": {"GB"}, "default_language": {"es"}, "jurisdictions": {"us-federal", "palermo"}}})
+	expect(t, r, http.StatusSeeOther)
+	r = s.do(req{method: "POST", path: web.PathAdminOrg, session: adminSess, body: url.Values{"name": {""}, "country": {"GBR"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.body), `value="GBR"`) {
+		t.Errorf("the refused settings form lost what was typed")
+	}
+
+	r = s.do(req{method: "GET", path: web.PathScreeningNew, session: sess})
+	expect(t, r, http.StatusOK)
+	for id, want := range map[string]bool{"jur-palermo": true, "jur-england-wales": false, "jur-us-federal": true, "lang-es": true} {
+		if got := checked(string(r.body), id); got != want {
+			t.Errorf("after the settings: %s checked = %v, want %v", id, got, want)
+		}
+	}
+}
