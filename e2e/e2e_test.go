@@ -609,6 +609,19 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("no notice that the answers were restored: %.300s", body)
 		}
 		b.check(t, "resumed interview")
+
+		// The questions in Spanish for this interview (an interpreter
+		// arrived), the screen still in English.
+		b.eval(t, `document.getElementById("qlang").value = "es"`, nil)
+		b.submit(t, `button[value="next"]`)
+		var qlang, pageLang string
+		b.eval(t, `(document.querySelector("fieldset.question legend") || {}).lang || ""`, &qlang)
+		b.eval(t, `document.documentElement.lang`, &pageLang)
+		if qlang != "es" || pageLang != "en" {
+			t.Errorf("questions in %q on a page in %q, want es on en", qlang, pageLang)
+		}
+		b.check(t, "interview, questions in Spanish")
+		b.screenshot(t, dir, "interview-questions-es-phone", 390)
 	})
 
 	t.Run("Spanish", func(t *testing.T) {
