@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/web"
 )
@@ -200,6 +202,49 @@ func TestPageOrganizationSettingsSuggest(t *testing.T) {
 	for id, want := range map[string]bool{"jur-palermo": true, "jur-england-wales": false, "jur-us-federal": true, "lang-es": true} {
 		if got := checked(string(r.body), id); got != want {
 			t.Errorf("after the settings: %s checked = %v, want %v", id, got, want)
+		}
+	}
+}
+
+func TestPagePersonNotesAndTasks(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	u := s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+	r := s.do(req{method: "POST", path: web.PathPeople, session: sess, body: url.Values{"age_estimate": {"about 30"}}})
+	expect(t, r, http.StatusSeeOther)
+	person := r.header.Get("Location")
+	if !strings.HasPrefix(person, "/people/") {
+		t.Fatalf("adding a person went to %q", person)
+	}
+	id := strings.TrimPrefix(person, "/people/")
+
+	// A note of a class the form does not offer keeps its words.
+	r = s.do(req{method: "POST", path: web.URL(web.PathPersonNotes, id), session: sess,
+		body: url.Values{"class": {"secret"}, "body": {"Met at the café <b>on Tuesday</b>"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.body), "Met at the café &lt;b&gt;on Tuesday&lt;/b&gt;") {
+		t.Errorf("the refused note lost its words (or was not escaped)")
+	}
+	r = s.do(req{method: "POST", path: web.URL(web.PathPersonNotes, id), session: sess,
+		body: url.Values{"class": {"narrative"}, "body": {"Met at the café on Tuesday"}}})
+	expect(t, r, http.StatusSeeOther)
+
+	tv, err := s.cw.CreateTask(context.Background(), casework.Actor{Principal: principalFor(u, true), RequestID: "t"},
+		casework.TaskInput{PersonID: id, Title: "Call back on Friday", AssigneeID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = s.do(req{method: "POST", path: web.URL(web.PathTaskStatus, tv.ID), session: sess, body: url.Values{"status": {"done"}}})
+	expect(t, r, http.StatusSeeOther)
+	r = s.do(req{method: "POST", path: web.URL(web.PathTaskStatus, tv.ID), session: sess, body: url.Values{"status": {"lost"}}})
+	expect(t, r, http.StatusBadRequest)
+
+	r = s.do(req{method: "GET", path: person, session: sess})
+	expect(t, r, http.StatusOK)
+	for _, want := range []string{"Met at the café on Tuesday", "Call back on Friday", "about 30"} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("the person's page does not show %q", want)
 		}
 	}
 }
