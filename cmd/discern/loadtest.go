@@ -22,6 +22,7 @@ import (
 	"github.com/discern-org/discern/internal/httpserver"
 	"github.com/discern-org/discern/internal/loadgen"
 	"github.com/discern-org/discern/internal/metrics"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // loadAnswers is a complete full-form screening, the body the load test
@@ -73,7 +74,11 @@ func cmdLoadtest(ctx context.Context, args []string, getenv func(string) string,
 		return appErr("loadtest", err)
 	}
 	defer svc.app.Close()
-	handler := httpserver.NewServer(httpserver.Deps{DB: svc.app.DB, Accounts: svc.accounts, Casework: svc.casework, Engine: svc.app.Engine,
+	renderer, err := web.New(svc.app.Engine.Bundle())
+	if err != nil {
+		return appErr("loadtest", err)
+	}
+	handler := httpserver.NewServer(httpserver.Deps{Web: renderer, DB: svc.app.DB, Accounts: svc.accounts, Casework: svc.casework, Engine: svc.app.Engine,
 		Sealer: svc.app.Sealer, Metrics: metrics.New(), Now: svc.app.Now, Rand: svc.app.Rand})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

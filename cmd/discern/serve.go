@@ -22,6 +22,7 @@ import (
 	dom "github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/httpserver"
 	"github.com/discern-org/discern/internal/metrics"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // DemoDataDir is where `serve --demo` keeps its fictional data unless
@@ -100,7 +101,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	reg := metrics.New()
-	handler := httpserver.NewServer(httpserver.Deps{
+	renderer, err := web.New(svc.app.Engine.Bundle())
+	if err != nil {
+		return appErr("serve", err)
+	}
+	handler := httpserver.NewServer(httpserver.Deps{Web: renderer,
 		DB: svc.app.DB, Accounts: svc.accounts, Casework: svc.casework, Engine: svc.app.Engine, Sealer: svc.app.Sealer,
 		Metrics: reg, Logger: logger, Now: svc.app.Now, Rand: svc.app.Rand, Options: httpserver.Options{Version: buildVersion()},
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/discern-org/discern/internal/accounts"
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/discern"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // API scenarios against the real server on real SQLite.
@@ -422,7 +423,7 @@ func TestSecurityHeaders(t *testing.T) {
 	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
 	sess, _ := s.signIn("ana@example.org", "")
 	want := map[string]string{
-		"Content-Security-Policy":   "default-src 'self'",
+		"Content-Security-Policy":   "default-src 'none'",
 		"Strict-Transport-Security": "max-age=",
 		"X-Content-Type-Options":    "nosniff",
 		"Referrer-Policy":           "no-referrer",
@@ -435,6 +436,8 @@ func TestSecurityHeaders(t *testing.T) {
 		{method: "GET", path: "/api/v1/me", session: sess},
 		{method: "GET", path: "/api/v1/me"},
 		{method: "GET", path: "/no/such/page"},
+		{method: "GET", path: "/signin"},
+		{method: "GET", path: "/"},
 		{method: "POST", path: "/api/v1/assess", session: sess, raw: []byte("{")},
 	} {
 		r := s.do(rq)
@@ -443,9 +446,9 @@ func TestSecurityHeaders(t *testing.T) {
 				t.Errorf("%s %s: %s = %q, want it to contain %q", rq.method, rq.path, h, got, v)
 			}
 		}
-		csp := r.header.Get("Content-Security-Policy")
-		if strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
-			t.Errorf("CSP %q", csp)
+		csp := r.header.Values("Content-Security-Policy")
+		if len(csp) != 1 || csp[0] != web.CSP {
+			t.Errorf("%s %s: CSP %q, want exactly one, the pages' (web.CSP)", rq.method, rq.path, csp)
 		}
 	}
 }

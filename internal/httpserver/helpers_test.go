@@ -9,6 +9,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -211,12 +212,16 @@ type req struct {
 	header       map[string]string
 }
 
+func isForm(body any) bool { _, ok := body.(url.Values); return ok }
+
 func (s *testServer) do(r req) *response {
 	s.t.Helper()
 	var body io.Reader
 	switch {
 	case r.raw != nil:
 		body = bytes.NewReader(r.raw)
+	case r.body != nil && isForm(r.body):
+		body = strings.NewReader(r.body.(url.Values).Encode())
 	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
@@ -228,7 +233,10 @@ func (s *testServer) do(r req) *response {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if body != nil {
+	switch {
+	case body != nil && isForm(r.body):
+		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	case body != nil:
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	if r.session != "" {
@@ -240,7 +248,11 @@ func (s *testServer) do(r req) *response {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	res, err := s.srv.Client().Do(hr)
+	// Redirects are answers to check (a page that is not signed in goes
+	// to sign in), not to follow.
+	client := *s.srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := client.Do(hr)
 	if err != nil {
 		s.t.Fatal(err)
 	}

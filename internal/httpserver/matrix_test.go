@@ -15,6 +15,7 @@ import (
 	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/screening"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // The authorization matrix: every route of the table × every kind of
@@ -53,6 +54,20 @@ var wildcards = map[string]func(f *fixture) string{
 	"person_id":    func(f *fixture) string { return f.person },
 	"screening_id": func(f *fixture) string { return f.screening },
 	"task_id":      func(f *fixture) string { return f.task },
+	// The pages' {id} is named by the path it is in (see pageIDs).
+	"id": nil,
+}
+
+// pageIDs finds the record for a page path's {id} by the path's start.
+var pageIDs = []struct {
+	prefix string
+	find   func(f *fixture) string
+}{
+	{"/people/", func(f *fixture) string { return f.person }},
+	{"/screenings/", func(f *fixture) string { return f.screening }},
+	{"/tasks/", func(f *fixture) string { return f.task }},
+	{"/sessions/", func(f *fixture) string { return f.session }},
+	{"/admin/users/", func(f *fixture) string { return f.target.ID }},
 }
 
 // publicRoutes are the only routes anyone may call without signing in.
@@ -63,6 +78,14 @@ var publicRoutes = []string{
 	"GET /api/v1/openapi.json",
 	"POST /api/v1/sessions",
 	"POST /api/v1/sessions/current/mfa",
+	// The web interface's sign-in steps, its language switch and its
+	// static files.
+	"GET /signin",
+	"POST /signin",
+	"GET /signin/code",
+	"POST /signin/code",
+	"POST /language",
+	"GET /static/",
 }
 
 // seedOrg makes an organization with a team, a user of every role (the
@@ -206,12 +229,20 @@ func pathFor(t *testing.T, rt Route, f *fixture) string {
 	p := wildcardRE.ReplaceAllStringFunc(rt.Path, func(m string) string {
 		name := m[1 : len(m)-1]
 		find, ok := wildcards[name]
-		if !ok {
+		if find == nil {
+			for _, p := range pageIDs {
+				if strings.HasPrefix(rt.Path, p.prefix) {
+					find = p.find
+				}
+			}
+		}
+		if !ok || find == nil {
 			missing = name
 			return m
 		}
 		return find(f)
 	})
+	p = strings.TrimSuffix(p, "{$}")
 	if missing != "" {
 		t.Fatalf("route %s: the matrix does not know a record for {%s}; add it to wildcards (and make one in seedOrg)", rt.Pattern(), missing)
 	}
@@ -275,11 +306,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			t.Run("anonymous", func(t *testing.T) {
 				r := s.do(req{method: rt.Method, path: pathFor(t, rt, own), body: body})
+				if rt.Page {
+					// A page sends the browser to sign in, and back after.
+					expect(t, r, http.StatusSeeOther)
+					if loc := r.header.Get("Location"); !strings.HasPrefix(loc, "/signin") {
+						t.Fatalf("a page that is not signed in redirects to %q, want the sign-in page", loc)
+					}
+					return
+				}
 				expect(t, r, http.StatusUnauthorized)
 				r.problem(t)
 			})
 			orgs := []*fixture{own}
-			if strings.Contains(rt.Path, "{") {
+			if wildcardRE.MatchString(rt.Path) {
 				orgs = append(orgs, other)
 			}
 			for _, a := range actors(s, own) {
@@ -309,6 +348,10 @@ func checkCell(t *testing.T, rt Route, p auth.Principal, otherOrg bool, r *respo
 	}
 	allowed := auth.Decide(p, rt.Action, best).Allowed
 	desc := fmt.Sprintf("%s %s as %s (%s)", rt.Method, rt.Path, p.Role, map[bool]string{true: "other org", false: "own org"}[otherOrg])
+	if rt.Page {
+		checkPageCell(t, rt, desc, allowed, p, otherOrg, r, leaks)
+		return
+	}
 	switch {
 	case r.status >= 500:
 		t.Fatalf("%s: server error %d: %s", desc, r.status, r)
@@ -328,5 +371,51 @@ func checkCell(t *testing.T, rt Route, p auth.Principal, otherOrg bool, r *respo
 		if leak, ok := containsAny(string(r.body), leaks...); ok {
 			t.Fatalf("%s: the response holds %q of the other organization: %s", desc, leak, r)
 		}
+	}
+}
+
+// checkPageCell checks one cell of the matrix for a page: refusals are
+// error pages (or, for a session owing its second factor, the way to
+// that step), another organization's record is never shown, and what the
+// policy allows answers with a page, a redirect after a form, or the
+// form again with its problems.
+func checkPageCell(t *testing.T, rt Route, desc string, allowed bool, p auth.Principal, otherOrg bool, r *response, leaks []string) {
+	t.Helper()
+	owesCode := p.MFAEnrolled && !p.MFAVerified && !p.ViaToken
+	loc := r.header.Get("Location")
+	ok := []int{200, 303, 400, 404, 409, 422}
+	if strings.HasSuffix(rt.Path, "/interview") {
+		// A draft some of whose answers are withheld from the user is
+		// refused for editing: saving it back would lose them.
+		ok = append(ok, http.StatusForbidden)
+	}
+	switch {
+	case r.status >= 500:
+		t.Fatalf("%s: server error %d: %s", desc, r.status, r)
+	case r.status == http.StatusUnauthorized:
+		t.Fatalf("%s: 401 for a signed-in principal: %s", desc, r)
+	case !allowed && owesCode:
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin/code") {
+			t.Fatalf("%s: a session owing its second factor answered %d (Location %q), want 303 to the code step", desc, r.status, loc)
+		}
+	case !allowed && r.status != http.StatusForbidden:
+		t.Fatalf("%s: the policy denies this principal, but the status is %d, want 403: %s", desc, r.status, r)
+	case otherOrg && r.status != http.StatusNotFound && r.status != http.StatusForbidden:
+		t.Fatalf("%s: another organization's record answered %d, want 404 or 403: %s", desc, r.status, r)
+	case allowed && !otherOrg && !slices.Contains(ok, r.status):
+		t.Fatalf("%s: allowed by the policy but answered %d: %s", desc, r.status, r)
+	}
+	if r.status == http.StatusSeeOther && (!strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//")) {
+		t.Fatalf("%s: redirects off the site to %q", desc, loc)
+	}
+	if r.status >= 400 && !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("%s: an error of a page is %q, want an HTML error page: %s", desc, r.header.Get("Content-Type"), r)
+	}
+	if csp := r.header.Values("Content-Security-Policy"); len(csp) != 1 || csp[0] != web.CSP {
+		t.Fatalf("%s: Content-Security-Policy %q, want exactly web.CSP", desc, csp)
+	}
+	// A redirect's body only repeats the address asked for.
+	if leak, found := containsAny(string(r.body), leaks...); found && r.status != http.StatusSeeOther {
+		t.Fatalf("%s: the page holds %q of the other organization: %s", desc, leak, r)
 	}
 }

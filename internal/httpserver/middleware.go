@@ -17,6 +17,7 @@ import (
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/metrics"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // state is what the middleware learns about one request, shared down the
@@ -196,9 +197,10 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// ContentSecurityPolicy is sent with every response.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// ContentSecurityPolicy is sent with every response: the policy the
+// pages are written for (web.CSP), so that one header holds for pages and
+// API alike and nothing inline or from elsewhere ever runs.
+const ContentSecurityPolicy = web.CSP
 
 // limitBody refuses bodies over max bytes: at once when Content-Length says
 // so, and otherwise when reading passes the limit. Huma operations have the

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/discern"
 )
 
 // Public marks a route that anyone may call without signing in: health
@@ -41,6 +42,10 @@ type Route struct {
 	API func(api huma.API, op huma.Operation)
 	// Handler serves a plain route (not part of the JSON API document).
 	Handler http.Handler
+	// Page marks a route of the web interface: a request that is not
+	// signed in is sent to the sign-in page, and a refusal is an error
+	// page rather than a problem.
+	Page bool
 
 	// Example is a valid request body for the route, for the
 	// authorization matrix test: requests that get past authorization
@@ -80,6 +85,10 @@ func serveRoute(d *deps, rt Route, h http.Handler) http.Handler {
 				// The session ended: the browser may as well forget it.
 				http.SetCookie(w, auth.ClearSessionCookie())
 			}
+			if rt.Page && discern.KindOf(err) == discern.KindUnauthorized {
+				toSignIn(w, r)
+				return
+			}
 			writeProblem(w, r, err)
 			return
 		}
@@ -88,6 +97,10 @@ func serveRoute(d *deps, rt Route, h http.Handler) http.Handler {
 			best.TeamID = p.TeamIDs[0]
 		}
 		if _, err := d.accounts.Authorize(ctx, st.id, p, rt.Action, best); err != nil {
+			if rt.Page {
+				uiDeny(d, w, r, p, err)
+				return
+			}
 			writeProblem(w, r, err)
 			return
 		}

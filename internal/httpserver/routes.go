@@ -2,9 +2,11 @@ package httpserver
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // routes is the route table: every route the server serves, each with the
@@ -19,7 +21,7 @@ import (
 // caller's organization and of another one.
 func routes(d *deps) []Route {
 	svc, cw := d.accounts, d.casework
-	return []Route{
+	return append([]Route{
 		// Operations and the API description.
 		{Method: http.MethodGet, Path: "/healthz", Action: Public, Handler: handleHealthz()},
 		{Method: http.MethodGet, Path: "/readyz", Action: Public, Handler: handleReadyz(d.db)},
@@ -137,7 +139,65 @@ func routes(d *deps) []Route {
 			Summary: "Amend or complete a draft screening", API: updateScreening(cw), Example: map[string]any{"complete": true}},
 		{Method: http.MethodGet, Path: "/api/v1/screenings/{screening_id}/history", Action: auth.AuditRead, Tags: []string{"screenings"},
 			Summary: "Who accessed or changed this screening", API: screeningHistory(cw)},
+	}, pageRoutes(d)...)
+}
+
+// pageRoutes are the web interface's routes, on exactly the paths of
+// web.Paths. Their wildcard is {id}, named by the path it is in: the
+// matrix test fills it by the path's first segment.
+func pageRoutes(d *deps) []Route {
+	get, post := http.MethodGet, http.MethodPost
+	pg := func(method, path string, action auth.Action, h http.Handler) Route {
+		return Route{Method: method, Path: path, Action: action, Handler: h, Page: true}
 	}
+	return []Route{
+		pg(get, web.PathStatic, Public, web.Static()),
+		pg(get, web.PathSignIn, Public, uiSignInForm(d)),
+		pg(post, web.PathSignIn, Public, uiSignIn(d, d.metrics)),
+		pg(get, web.PathSignInCode, Public, uiCodeForm(d)),
+		pg(post, web.PathSignInCode, Public, uiCode(d)),
+		pg(post, web.PathLanguage, Public, uiLanguage(d)),
+		pg(post, web.PathSignOut, auth.SignOut, uiSignOut(d)),
+		pg(post, web.PathSignOutAll, auth.SessionsRevoke, uiSignOutEverywhere(d)),
+		pg(get, web.PathSessions, auth.SessionsRead, uiSessions(d)),
+		pg(post, web.PathSessionSignOut, auth.SessionsRevoke, uiSessionSignOut(d)),
+
+		// Home is every signed-in user's own page; reading one's own
+		// sessions is the action every role has.
+		pg(get, web.PathHome, auth.SessionsRead, uiHome(d)),
+
+		pg(get, web.PathPeople, auth.PeopleRead, uiPeople(d)),
+		pg(post, web.PathPeople, auth.PeopleCreate, uiPersonCreate(d)),
+		pg(get, web.PathPerson, auth.PeopleRead, uiPerson(d)),
+		pg(get, web.PathPersonAccess, auth.AuditRead, uiAccess(d, "person")),
+		form(pg(post, web.PathPersonNotes, auth.NotesCreate, uiNoteCreate(d)), "class=narrative&body=Matrix+note"),
+		form(pg(post, web.PathTaskStatus, auth.TasksUpdate, uiTaskStatus(d)), "status=done"),
+
+		pg(get, web.PathScreeningNew, auth.ScreeningsCreate, uiStartForm(d)),
+		form(pg(post, web.PathScreeningNew, auth.ScreeningsCreate, uiStart(d)), "language=en&instrument=short&jurisdictions=palermo"),
+		pg(get, web.PathScreening, auth.ScreeningsRead, uiScreening(d)),
+		pg(get, web.PathInterview, auth.ScreeningsUpdate, uiInterview(d)),
+		form(pg(post, web.PathInterview, auth.ScreeningsUpdate, uiInterviewSave(d)), "step=0&nav=save"),
+		pg(get, web.PathScreeningAccess, auth.AuditRead, uiAccess(d, "screening")),
+
+		pg(get, web.PathAdminUsers, auth.UsersManage, uiAdminUsers(d)),
+		pg(get, web.PathAdminUserNew, auth.UsersManage, uiAdminUserForm(d)),
+		pg(post, web.PathAdminUserNew, auth.UsersManage, uiAdminUserCreate(d, d.rand)),
+		pg(post, web.PathAdminUserDisable, auth.UsersManage, uiAdminUserDisable(d)),
+		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
+		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),
+	}
+}
+
+// form gives a page route an example form, for the authorization
+// matrix.
+func form(rt Route, example string) Route {
+	v, err := url.ParseQuery(example)
+	if err != nil {
+		panic("httpserver: example form of " + rt.Pattern() + ": " + err.Error())
+	}
+	rt.Example = v
+	return rt
 }
 
 // exampleAnswers is a small assess body, for the route table's example.

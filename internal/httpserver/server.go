@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -27,6 +28,7 @@ import (
 	"github.com/discern-org/discern/internal/screening"
 	"github.com/discern-org/discern/internal/seal"
 	"github.com/discern-org/discern/internal/sqldb"
+	"github.com/discern-org/discern/internal/web"
 )
 
 // Deps are the server's dependencies. All but Sealer are required.
@@ -40,6 +42,9 @@ type Deps struct {
 	// Sealer encrypts people's fields; the case endpoints use it.
 	Sealer  *seal.Sealer
 	Metrics *metrics.Registry
+	// Web renders the pages of the web interface; nil makes one from the
+	// engine's content bundle.
+	Web *web.Renderer
 	// Logger receives the access log and internal errors, never personal
 	// data.
 	Logger *slog.Logger
@@ -101,6 +106,8 @@ type deps struct {
 	idem     *Idempotency
 	opts     Options
 	openapi  func() ([]byte, error)
+	web      *web.Renderer
+	rand     io.Reader
 }
 
 // NewServer returns the server's handler: every route of the route table,
@@ -126,6 +133,14 @@ func newServer(in Deps) (http.Handler, []Route) {
 		metrics: in.Metrics, log: logger, now: in.Now, opts: in.Options.withDefaults(),
 	}
 	d.idem = NewIdempotency(in.DB, in.Now, d.opts.IdempotencyTTL)
+	d.web, d.rand = in.Web, in.Rand
+	if d.web == nil {
+		r, err := web.New(in.Engine.Bundle())
+		if err != nil {
+			panic("httpserver: the web interface: " + err.Error())
+		}
+		d.web = r
+	}
 
 	mux := http.NewServeMux()
 	apiMux := http.NewServeMux()
@@ -180,7 +195,7 @@ func newServer(in Deps) (http.Handler, []Route) {
 		panic("httpserver: Options.TrustedOrigins: " + err.Error())
 	}
 	ids := &requestIDs{r: in.Rand}
-	handler := chain(problemMux(mux),
+	handler := chain(problemMux(d, mux),
 		withState(ids, logger, d.opts.ClientIPHeader),
 		observe(d.metrics, d.now),
 		recoverPanics,
@@ -193,8 +208,9 @@ func newServer(in Deps) (http.Handler, []Route) {
 }
 
 // problemMux answers requests that match no route (404) or no method of a
-// route (405) with a problem, as every other error.
-func problemMux(mux *http.ServeMux) http.Handler {
+// route (405) with a problem, as every other error; a browser asking for
+// a page that is not there gets the error page instead.
+func problemMux(d *deps, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
@@ -210,6 +226,10 @@ func problemMux(mux *http.ServeMux) http.Handler {
 		status := rec.status
 		if status == 0 {
 			status = http.StatusNotFound
+		}
+		if isPage(r.URL.Path) && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			uiStatus(d, w, r, status)
+			return
 		}
 		detail := "There is nothing at this address."
 		if status == http.StatusMethodNotAllowed {

@@ -1,0 +1,127 @@
+package httpserver
+
+import (
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/discern-org/discern/internal/accounts"
+	"github.com/discern-org/discern/internal/discern"
+	"github.com/discern-org/discern/internal/web"
+)
+
+// Administration pages: the organization's users and its settings,
+// through the accounts service, which decides and audits.
+
+// uiAdminUsers is GET /admin/users.
+func uiAdminUsers(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		p := principalOf(ctx)
+		us, next, err := d.accounts.FindUsers(ctx, requestID(ctx), p, discern.UserFilter{OrgID: p.OrgID,
+			Page: discern.Page{Limit: listLimit, Cursor: r.URL.Query().Get("cursor")}})
+		if err != nil {
+			return err
+		}
+		pg := web.AdminUsersPage{Page: pageOf(d, r), Users: web.UserRows(us)}
+		if next != "" {
+			pg.NextURL = web.PathAdminUsers + "?" + url.Values{"cursor": {next}}.Encode()
+		}
+		return d.web.AdminUsers(w, pg)
+	})
+}
+
+// uiAdminUserForm is GET /admin/users/new.
+func uiAdminUserForm(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		return d.web.AdminUserForm(w, web.AdminUserFormPage{Page: pageOf(d, r), Form: web.UserForm{Role: discern.RoleScreener}})
+	})
+}
+
+// uiAdminUserCreate is POST /admin/users/new. The account starts with a
+// long random password nobody is shown, so no password ever passes
+// through a page: the new colleague cannot sign in until a first password
+// is set for them (an invitation flow is still to come; until then the
+// operator's `discern user add` creates accounts that can sign in).
+func uiAdminUserCreate(d *deps, random io.Reader) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		f, problems := web.ParseUserForm(r.PostForm)
+		if len(problems) == 0 {
+			buf := make([]byte, 32)
+			if _, err := io.ReadFull(random, buf); err != nil {
+				return err
+			}
+			_, err := d.accounts.CreateUser(ctx, requestID(ctx), principalOf(ctx), accounts.NewUser{Email: f.Email,
+				DisplayName: f.DisplayName, Role: f.Role, TeamID: f.TeamID,
+				Password: base64.RawURLEncoding.EncodeToString(buf)}, nil)
+			switch {
+			case err == nil:
+				return seeOther(w, r, web.PathAdminUsers)
+			case discern.KindOf(err) == discern.KindConflict:
+				problems = append(problems, web.FieldProblem{Field: "email", Key: "problem.email_taken", Value: f.Email})
+			case discern.KindOf(err) == discern.KindInvalid:
+				problems = append(problems, web.FieldProblem{Field: "email", Key: "problem.email", Value: f.Email})
+			default:
+				return err
+			}
+		}
+		rendered(d, r, d.web.AdminUserForm(w, web.AdminUserFormPage{Page: pageOf(d, r), Form: f, Problems: problems}))
+		return nil
+	})
+}
+
+// uiAdminUserDisable is POST /admin/users/{id}/disable. Disabling ends
+// the user's sessions and tokens (the accounts service does).
+func uiAdminUserDisable(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		if _, err := d.accounts.DisableUser(ctx, requestID(ctx), principalOf(ctx), r.PathValue("id")); err != nil {
+			return err
+		}
+		return seeOther(w, r, web.PathAdminUsers)
+	})
+}
+
+// uiAdminOrg is GET /admin/organization.
+func uiAdminOrg(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		p := principalOf(ctx)
+		o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
+		if err != nil {
+			return err
+		}
+		return d.web.AdminOrg(w, web.AdminOrgPage{Page: pageOf(d, r), Org: o, Form: web.OrgFormFrom(o),
+			Saved: r.URL.Query().Get("saved") == "1"})
+	})
+}
+
+// uiAdminOrgSave is POST /admin/organization.
+func uiAdminOrgSave(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		p := principalOf(ctx)
+		o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
+		if err != nil {
+			return err
+		}
+		f, problems := web.ParseOrgForm(d.web.Bundle(), r.PostForm)
+		if len(problems) > 0 {
+			rendered(d, r, d.web.AdminOrg(w, web.AdminOrgPage{Page: pageOf(d, r), Org: o, Form: f, Problems: problems}))
+			return nil
+		}
+		if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{
+			Name: &f.Name, Country: &f.Country, Region: &f.Region, Settings: &f.Settings}); err != nil {
+			return err
+		}
+		return seeOther(w, r, web.PathAdminOrg+"?saved=1")
+	})
+}

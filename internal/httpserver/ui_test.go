@@ -1,0 +1,250 @@
+package httpserver
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/casework"
+	"github.com/discern-org/discern/internal/discern"
+	"github.com/discern-org/discern/internal/web"
+)
+
+func TestPagesServeEveryWebPath(t *testing.T) {
+	s := newTestServer(t)
+	var paths []string
+	for _, rt := range s.table {
+		if rt.Page {
+			paths = append(paths, rt.Path)
+		}
+	}
+	for _, p := range web.Paths {
+		if !slices.Contains(paths, p) {
+			t.Errorf("web.Paths has %s, but no page route serves it", p)
+		}
+	}
+	for _, p := range paths {
+		if !slices.Contains(web.Paths, p) {
+			t.Errorf("page route %s is not one of web.Paths", p)
+		}
+	}
+}
+
+// cookieOf returns the value of a cookie set by a response.
+func cookieOf(r *response, name string) string {
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestPageSignIn(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	tests := []struct {
+		name     string
+		form     url.Values
+		status   int
+		location string
+		session  bool
+	}{
+		{"returns to a local page", url.Values{"email": {"ana@example.org"}, "password": {password}, "next": {"/people"}}, http.StatusSeeOther, "/people", true},
+		{"never to another site", url.Values{"email": {"ana@example.org"}, "password": {password}, "next": {"//evil.example/x"}}, http.StatusSeeOther, "/", true},
+		{"nor through a backslash", url.Values{"email": {"ana@example.org"}, "password": {password}, "next": {"/\\evil.example"}}, http.StatusSeeOther, "/", true},
+		{"wrong password keeps the email", url.Values{"email": {"ana@example.org"}, "password": {"not it"}}, http.StatusUnprocessableEntity, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.do(req{method: "POST", path: web.PathSignIn, body: tc.form})
+			expect(t, r, tc.status)
+			if got := r.header.Get("Location"); got != tc.location {
+				t.Errorf("Location = %q, want %q", got, tc.location)
+			}
+			if got := cookieOf(r, auth.SessionCookieName) != ""; got != tc.session {
+				t.Errorf("session cookie set = %v, want %v", got, tc.session)
+			}
+			if tc.status == http.StatusUnprocessableEntity && !strings.Contains(string(r.body), `value="ana@example.org"`) {
+				t.Errorf("the form shown again lost the email: %s", r)
+			}
+		})
+	}
+}
+
+func TestPageNotSignedInReturnsAfter(t *testing.T) {
+	s := newTestServer(t)
+	r := s.do(req{method: "GET", path: "/people?case_code=DSC-1"})
+	expect(t, r, http.StatusSeeOther)
+	if got, want := r.header.Get("Location"), "/signin?next="+url.QueryEscape("/people?case_code=DSC-1"); got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+}
+
+func TestPageInterviewKeepsEveryAnswer(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+	r := s.do(req{method: "POST", path: web.PathScreeningNew, session: sess,
+		body: url.Values{"language": {"en"}, "instrument": {"short"}, "jurisdictions": {"palermo"}}})
+	expect(t, r, http.StatusSeeOther)
+	loc := r.header.Get("Location")
+	if !strings.Contains(loc, "/interview?step=0") {
+		t.Fatalf("start went to %q", loc)
+	}
+	path := strings.TrimSuffix(loc, "?step=0")
+	b := testEngine().Bundle()
+	ageQ, stepN := "", ""
+	for i := range b.Instrument("short").Sections {
+		for _, q := range web.SectionQuestions(b, "short", i) {
+			if b.Question(q).Type == "age" && ageQ == "" {
+				ageQ, stepN = q, strconv.Itoa(i)
+			}
+		}
+	}
+	if ageQ == "" {
+		t.Fatal("the short form has no age question to test with")
+	}
+	expect(t, s.do(req{method: "GET", path: path + "?step=" + stepN, session: sess}), http.StatusOK)
+	r = s.do(req{method: "POST", path: path, session: sess, body: url.Values{"step": {stepN}, "nav": {"next"}, "a." + ageQ: {"seventeen"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.body), `value="seventeen"`) {
+		t.Errorf("the step shown again lost the age as typed: %s", r)
+	}
+	r = s.do(req{method: "POST", path: path, session: sess, body: url.Values{"step": {stepN}, "nav": {"save"}, "a." + ageQ: {"17"}}})
+	expect(t, r, http.StatusSeeOther)
+	// Resuming without a step shows the saved answer, restored.
+	r = s.do(req{method: "GET", path: path, session: sess})
+	expect(t, r, http.StatusOK)
+	if !strings.Contains(string(r.body), `value="17"`) {
+		t.Errorf("the resumed draft lost the saved age: %s", r)
+	}
+}
+
+func TestPageFollowupStep(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+	r := s.do(req{method: "POST", path: web.PathScreeningNew, session: sess,
+		body: url.Values{"language": {"en"}, "instrument": {"full"}, "jurisdictions": {"palermo"}}})
+	expect(t, r, http.StatusSeeOther)
+	path := strings.TrimSuffix(r.header.Get("Location"), "?step=0")
+	r = s.do(req{method: "GET", path: path + "?step=followups", session: sess})
+	expect(t, r, http.StatusOK)
+	if !strings.Contains(string(r.body), `name="step" value="followups"`) || !strings.Contains(string(r.body), `value="finish"`) {
+		t.Errorf("the follow-up step is not the follow-up step: %s", regexp.MustCompile(`name="step" value="[^"]*"|<h1>[^<]*`).FindAllString(string(r.body), -1))
+	}
+}
+
+func TestPageNotFound(t *testing.T) {
+	s := newTestServer(t)
+	tests := []struct {
+		name, path, accept, contentType string
+	}{
+		{"a browser gets the error page", "/no/such/page", "text/html,application/xhtml+xml", "text/html"},
+		{"an API client gets a problem", "/no/such/page", "application/json", "application/problem+json"},
+		{"the API is never HTML", "/api/v1/nothing", "text/html", "application/problem+json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.do(req{method: "GET", path: tc.path, header: map[string]string{"Accept": tc.accept}})
+			expect(t, r, http.StatusNotFound)
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, tc.contentType) {
+				t.Errorf("Content-Type %q, want %s", ct, tc.contentType)
+			}
+		})
+	}
+}
+
+// checked reports whether the page has the input with id checked.
+func checked(body, id string) bool {
+	m := regexp.MustCompile(`<input[^>]*id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(body)
+	return strings.Contains(m, " checked")
+}
+
+func TestPageOrganizationSettingsSuggest(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	adminSess, _ := s.admin(o.ID, "admin@example.org")
+	s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+
+	// From the country alone (GB): the Palermo Protocol and England and
+	// Wales, in the language of the page.
+	r := s.do(req{method: "GET", path: web.PathScreeningNew, session: sess})
+	expect(t, r, http.StatusOK)
+	for id, want := range map[string]bool{"jur-palermo": true, "jur-england-wales": true, "jur-us-federal": false, "lang-en": true} {
+		if got := checked(string(r.body), id); got != want {
+			t.Errorf("before the settings: %s checked = %v, want %v", id, got, want)
+		}
+	}
+
+	r = s.do(req{method: "POST", path: web.PathAdminOrg, session: adminSess, body: url.Values{
+		"name": {"Harbour Outreach"}, "country": {"GB"}, "default_language": {"es"}, "jurisdictions": {"us-federal", "palermo"}}})
+	expect(t, r, http.StatusSeeOther)
+	r = s.do(req{method: "POST", path: web.PathAdminOrg, session: adminSess, body: url.Values{"name": {""}, "country": {"GBR"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.body), `value="GBR"`) {
+		t.Errorf("the refused settings form lost what was typed")
+	}
+
+	r = s.do(req{method: "GET", path: web.PathScreeningNew, session: sess})
+	expect(t, r, http.StatusOK)
+	for id, want := range map[string]bool{"jur-palermo": true, "jur-england-wales": false, "jur-us-federal": true, "lang-es": true} {
+		if got := checked(string(r.body), id); got != want {
+			t.Errorf("after the settings: %s checked = %v, want %v", id, got, want)
+		}
+	}
+}
+
+func TestPagePersonNotesAndTasks(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	u := s.user(o.ID, "ana@example.org", discern.RoleCaseworker, "")
+	sess, _ := s.signIn("ana@example.org", "")
+	r := s.do(req{method: "POST", path: web.PathPeople, session: sess, body: url.Values{"age_estimate": {"about 30"}}})
+	expect(t, r, http.StatusSeeOther)
+	person := r.header.Get("Location")
+	if !strings.HasPrefix(person, "/people/") {
+		t.Fatalf("adding a person went to %q", person)
+	}
+	id := strings.TrimPrefix(person, "/people/")
+
+	// A note of a class the form does not offer keeps its words.
+	r = s.do(req{method: "POST", path: web.URL(web.PathPersonNotes, id), session: sess,
+		body: url.Values{"class": {"secret"}, "body": {"Met at the café <b>on Tuesday</b>"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.body), "Met at the café &lt;b&gt;on Tuesday&lt;/b&gt;") {
+		t.Errorf("the refused note lost its words (or was not escaped)")
+	}
+	r = s.do(req{method: "POST", path: web.URL(web.PathPersonNotes, id), session: sess,
+		body: url.Values{"class": {"narrative"}, "body": {"Met at the café on Tuesday"}}})
+	expect(t, r, http.StatusSeeOther)
+
+	tv, err := s.cw.CreateTask(context.Background(), casework.Actor{Principal: principalFor(u, true), RequestID: "t"},
+		casework.TaskInput{PersonID: id, Title: "Call back on Friday", AssigneeID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = s.do(req{method: "POST", path: web.URL(web.PathTaskStatus, tv.ID), session: sess, body: url.Values{"status": {"done"}}})
+	expect(t, r, http.StatusSeeOther)
+	r = s.do(req{method: "POST", path: web.URL(web.PathTaskStatus, tv.ID), session: sess, body: url.Values{"status": {"lost"}}})
+	expect(t, r, http.StatusBadRequest)
+
+	r = s.do(req{method: "GET", path: person, session: sess})
+	expect(t, r, http.StatusOK)
+	for _, want := range []string{"Met at the café on Tuesday", "Call back on Friday", "about 30"} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("the person's page does not show %q", want)
+		}
+	}
+}
