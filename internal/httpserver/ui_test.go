@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/casework"
@@ -246,5 +247,40 @@ func TestPagePersonNotesAndTasks(t *testing.T) {
 		if !strings.Contains(string(r.body), want) {
 			t.Errorf("the person's page does not show %q", want)
 		}
+	}
+}
+
+func TestPageSecondFactor(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	_, secret := s.admin(o.ID, "admin@example.org")
+	s.clock.Advance(31 * time.Second) // the enrolment used this code
+	r := s.do(req{method: "POST", path: web.PathSignIn, body: url.Values{"email": {"admin@example.org"}, "password": {password}, "next": {"/admin/users"}}})
+	expect(t, r, http.StatusSeeOther)
+	if got, want := r.header.Get("Location"), web.PathSignInCode+"?next="+url.QueryEscape("/admin/users"); got != want {
+		t.Fatalf("Location = %q, want %q", got, want)
+	}
+	half := cookieOf(r, auth.SessionCookieName)
+	// Until the code is given, pages send the browser back to the code.
+	r = s.do(req{method: "GET", path: "/admin/users", session: half})
+	expect(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); !strings.HasPrefix(loc, web.PathSignInCode) {
+		t.Errorf("a page before the code redirects to %q", loc)
+	}
+	r = s.do(req{method: "POST", path: web.PathSignInCode, session: half, body: url.Values{"code": {"000000"}, "next": {"/admin/users"}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	r = s.do(req{method: "POST", path: web.PathSignInCode, session: half, body: url.Values{"code": {s.code(secret)}, "next": {"/admin/users"}}})
+	expect(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/admin/users" {
+		t.Errorf("after the code: Location %q", loc)
+	}
+	full := cookieOf(r, auth.SessionCookieName)
+	if full == "" || full == half {
+		t.Fatal("the verified session did not replace the half-signed-in one")
+	}
+	r = s.do(req{method: "GET", path: "/admin/users", session: full})
+	expect(t, r, http.StatusOK)
+	if !strings.Contains(string(r.body), "admin@example.org") {
+		t.Error("the users list does not list the administrator")
 	}
 }
