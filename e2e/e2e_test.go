@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/pquerna/otp/totp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -657,6 +658,40 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the refusal shows the case code %q", caseCode)
 		}
 		b.check(t, "refused record")
+	})
+
+	t.Run("an administrator sets up a second factor", func(t *testing.T) {
+		b.navigate(t, base+"/")
+		b.submit(t, `form[action="/signout"] button`)
+		b.navigate(t, base+"/signin")
+		if err := chromedp.Run(b.ctx,
+			chromedp.SendKeys(`#email`, "admin@harbour.example", chromedp.ByID),
+			chromedp.SendKeys(`#password`, demo.Password, chromedp.ByID),
+		); err != nil {
+			t.Fatal(err)
+		}
+		b.submit(t, `form[action="/signin"] button[type="submit"]`)
+		if p := b.path(t); !strings.HasPrefix(p, "/signin/setup") {
+			t.Fatalf("an administrator without a second factor is at %s after signing in", p)
+		}
+		b.check(t, "second factor set-up")
+		secret := b.text(t, "code.secret")
+		code, err := totp.GenerateCode(strings.TrimSpace(secret), time.Now())
+		if err != nil {
+			t.Fatalf("the set-up page's secret %q: %v", secret, err)
+		}
+		if err := chromedp.Run(b.ctx, chromedp.SendKeys(`#code`, code, chromedp.ByID)); err != nil {
+			t.Fatal(err)
+		}
+		b.submit(t, `form[action="/signin/setup"] button[type="submit"]`)
+		if p := b.path(t); p != "/" {
+			t.Fatalf("after setting up the second factor the browser is at %s: %s", p, b.text(t, "main"))
+		}
+		b.navigate(t, base+"/admin/users")
+		if s := b.lastStatus(); s != 200 {
+			t.Fatalf("the administrator's users page: %d", s)
+		}
+		b.check(t, "admin users")
 	})
 	t.Logf("screenshots in %s", dir)
 }

@@ -382,6 +382,7 @@ func checkCell(t *testing.T, rt Route, p auth.Principal, otherOrg bool, r *respo
 func checkPageCell(t *testing.T, rt Route, desc string, allowed bool, p auth.Principal, otherOrg bool, r *response, leaks []string) {
 	t.Helper()
 	owesCode := p.MFAEnrolled && !p.MFAVerified && !p.ViaToken
+	owesSetup := auth.MFARequired(p.Role) && !p.MFAEnrolled && !p.ViaToken
 	loc := r.header.Get("Location")
 	ok := []int{200, 303, 400, 404, 409, 422}
 	if strings.HasSuffix(rt.Path, "/interview") {
@@ -394,6 +395,10 @@ func checkPageCell(t *testing.T, rt Route, desc string, allowed bool, p auth.Pri
 		t.Fatalf("%s: server error %d: %s", desc, r.status, r)
 	case r.status == http.StatusUnauthorized:
 		t.Fatalf("%s: 401 for a signed-in principal: %s", desc, r)
+	case !allowed && owesSetup:
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin/setup") {
+			t.Fatalf("%s: a user who must set up a second factor answered %d (Location %q), want 303 to the set-up step", desc, r.status, loc)
+		}
 	case !allowed && owesCode:
 		if r.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin/code") {
 			t.Fatalf("%s: a session owing its second factor answered %d (Location %q), want 303 to the code step", desc, r.status, loc)

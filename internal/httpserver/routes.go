@@ -156,6 +156,8 @@ func pageRoutes(d *deps) []Route {
 		pg(post, web.PathSignIn, Public, uiSignIn(d, d.metrics)),
 		pg(get, web.PathSignInCode, Public, uiCodeForm(d)),
 		pg(post, web.PathSignInCode, Public, uiCode(d)),
+		pg(get, web.PathSignInSetup, auth.MFAEnroll, uiSetupForm(d)),
+		pg(post, web.PathSignInSetup, auth.MFAEnroll, uiSetup(d)),
 		pg(post, web.PathLanguage, Public, uiLanguage(d)),
 		pg(post, web.PathSignOut, auth.SignOut, uiSignOut(d)),
 		pg(post, web.PathSignOutAll, auth.SessionsRevoke, uiSignOutEverywhere(d)),

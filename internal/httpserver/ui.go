@@ -171,6 +171,14 @@ func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
 // a session that still owes its second factor is sent to that step, any
 // other refusal is a 403 page.
 func uiDeny(d *deps, w http.ResponseWriter, r *http.Request, p auth.Principal, err error) {
+	if auth.MFARequired(p.Role) && !p.MFAEnrolled && !p.ViaToken {
+		next := "/"
+		if r.Method == http.MethodGet {
+			next = r.URL.RequestURI()
+		}
+		http.Redirect(w, r, web.PathSignInSetup+"?next="+url.QueryEscape(web.LocalPath(next)), http.StatusSeeOther)
+		return
+	}
 	if p.MFAEnrolled && !p.MFAVerified && !p.ViaToken {
 		next := "/"
 		if r.Method == http.MethodGet {

@@ -49,6 +49,9 @@ func uiSignIn(d *deps, reg *metrics.Registry) http.Handler {
 			return err
 		}
 		http.SetCookie(w, auth.SessionCookie(res.Token))
+		if res.MFAEnrollmentRequired {
+			return seeOther(w, r, web.PathSignInSetup+"?next="+url.QueryEscape(next))
+		}
 		if res.MFARequired {
 			return seeOther(w, r, web.PathSignInCode+"?next="+url.QueryEscape(next))
 		}
@@ -84,6 +87,51 @@ func uiCode(d *deps) http.Handler {
 			case discern.KindUnauthorized, discern.KindInvalid, discern.KindRateLimited:
 				p := web.SignInPage{Page: pageOf(d, r), CodeStep: true, Next: next,
 					Problems: web.FieldProblems{{Field: "code", Key: "problem.code"}}}
+				rendered(d, r, d.web.SignIn(w, p))
+				return nil
+			}
+			return err
+		}
+		http.SetCookie(w, auth.SessionCookie(res.Token))
+		return seeOther(w, r, next)
+	})
+}
+
+// uiSetupForm is GET /signin/setup: a user whose role needs a second
+// factor, and who has none yet, is shown a new secret to add to an
+// authenticator app. Nothing is stored until the first code confirms it.
+func uiSetupForm(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		enr, err := d.accounts.BeginTOTP(r.Context(), requestID(r.Context()), principalOf(r.Context()))
+		if err != nil {
+			return err
+		}
+		return d.web.SignIn(w, web.SignInPage{Page: pageOf(d, r), SetupStep: true, Secret: enr.Secret, OTPURL: enr.URL,
+			EnrollmentToken: enr.Token, Next: web.LocalPath(r.URL.Query().Get("next"))})
+	})
+}
+
+// uiSetup is POST /signin/setup: the first code confirms the secret; the
+// session is replaced by one that has given its second factor.
+func uiSetup(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		st := stateOf(r.Context())
+		next := web.LocalPath(r.PostForm.Get("next"))
+		token := r.PostForm.Get("enrollment_token")
+		res, err := d.accounts.ConfirmTOTP(r.Context(), st.id, principalOf(r.Context()), st.sessionToken, token,
+			strings.TrimSpace(r.PostForm.Get("code")), st.addr)
+		if err != nil {
+			switch discern.KindOf(err) {
+			case discern.KindUnauthorized, discern.KindInvalid, discern.KindRateLimited:
+				// Show the same secret again: the app already has it.
+				p := web.SignInPage{Page: pageOf(d, r), SetupStep: true, EnrollmentToken: token, Next: next,
+					Secret: r.PostForm.Get("secret"), Problems: web.FieldProblems{{Field: "code", Key: "problem.code"}}}
+				if enr, err := d.accounts.BeginTOTP(r.Context(), st.id, principalOf(r.Context())); err == nil {
+					p.Secret, p.OTPURL, p.EnrollmentToken = enr.Secret, enr.URL, enr.Token
+				}
 				rendered(d, r, d.web.SignIn(w, p))
 				return nil
 			}

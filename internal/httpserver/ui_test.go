@@ -284,3 +284,42 @@ func TestPageSecondFactor(t *testing.T) {
 		t.Error("the users list does not list the administrator")
 	}
 }
+
+// TestPageSecondFactorSetUp: an administrator with no second factor yet is
+// sent from any page to set one up, sees a secret, confirms it with a code
+// from it, and can then use the pages.
+func TestPageSecondFactorSetUp(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	s.user(o.ID, "first.admin@example.org", discern.RoleAdministrator, "")
+	r := s.do(req{method: "POST", path: web.PathSignIn, body: url.Values{"email": {"first.admin@example.org"}, "password": {password}, "next": {"/admin/users"}}})
+	expect(t, r, http.StatusSeeOther)
+	if got, want := r.header.Get("Location"), web.PathSignInSetup+"?next="+url.QueryEscape("/admin/users"); got != want {
+		t.Fatalf("Location = %q, want %q", got, want)
+	}
+	half := cookieOf(r, auth.SessionCookieName)
+	r = s.do(req{method: "GET", path: "/admin/users", session: half})
+	expect(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); !strings.HasPrefix(loc, web.PathSignInSetup) {
+		t.Fatalf("a page before set-up redirects to %q", loc)
+	}
+	r = s.do(req{method: "GET", path: web.PathSignInSetup + "?next=/admin/users", session: half})
+	expect(t, r, http.StatusOK)
+	secret := regexp.MustCompile(`<code class="secret">([A-Z2-7]{16,})</code>`).FindSubmatch(r.body)
+	token := regexp.MustCompile(`name="enrollment_token" value="([^"]+)"`).FindSubmatch(r.body)
+	if secret == nil || token == nil {
+		t.Fatalf("the set-up page shows no secret or token:\n%s", r)
+	}
+	form := url.Values{"enrollment_token": {string(token[1])}, "next": {"/admin/users"}}
+	form.Set("code", "000000")
+	r = s.do(req{method: "POST", path: web.PathSignInSetup, session: half, body: form})
+	expect(t, r, http.StatusUnprocessableEntity)
+	form.Set("code", s.code(string(secret[1])))
+	r = s.do(req{method: "POST", path: web.PathSignInSetup, session: half, body: form})
+	expect(t, r, http.StatusSeeOther)
+	full := cookieOf(r, auth.SessionCookieName)
+	if loc := r.header.Get("Location"); loc != "/admin/users" || full == "" || full == half {
+		t.Fatalf("after set-up: Location %q, new session %v", loc, full != "" && full != half)
+	}
+	expect(t, s.do(req{method: "GET", path: "/admin/users", session: full}), http.StatusOK)
+}

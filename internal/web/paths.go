@@ -13,6 +13,7 @@ const (
 	PathHome             = "/{$}"
 	PathSignIn           = "/signin"
 	PathSignInCode       = "/signin/code" // the second factor
+	PathSignInSetup      = "/signin/setup" // setting up a first second factor
 	PathSignOut          = "/signout"
 	PathSignOutAll       = "/signout/everywhere"
 	PathSessions         = "/sessions"
@@ -36,7 +37,7 @@ const (
 
 // Paths lists every path above, for the server's route-coverage test.
 var Paths = []string{
-	PathHome, PathSignIn, PathSignInCode, PathSignOut, PathSignOutAll, PathSessions, PathLanguage,
+	PathHome, PathSignIn, PathSignInCode, PathSignInSetup, PathSignOut, PathSignOutAll, PathSessions, PathLanguage,
 	PathPeople, PathPerson, PathPersonAccess, PathScreeningNew, PathScreening, PathInterview,
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
@@ -65,7 +66,7 @@ func pathFor(name string, id ...string) string {
 }
 
 var pathNames = map[string]string{
-	"home": PathHome, "signin": PathSignIn, "signin_code": PathSignInCode, "signout": PathSignOut,
+	"home": PathHome, "signin": PathSignIn, "signin_code": PathSignInCode, "signin_setup": PathSignInSetup, "signout": PathSignOut,
 	"signout_all": PathSignOutAll, "sessions": PathSessions, "language": PathLanguage, "people": PathPeople,
 	"person": PathPerson, "person_access": PathPersonAccess, "screening_new": PathScreeningNew,
 	"screening": PathScreening, "interview": PathInterview, "screening_access": PathScreeningAccess,

@@ -118,6 +118,13 @@ type SignInPage struct {
 	Page
 	// CodeStep shows the second-factor form instead of the password form.
 	CodeStep bool
+	// SetupStep shows how to set up a first second factor: the secret to
+	// type into an authenticator app (and its otpauth URL), and a field for
+	// the first code. EnrollmentToken goes back with the code.
+	SetupStep       bool
+	Secret          string
+	OTPURL          string
+	EnrollmentToken string
 	Email    string
 	Problems FieldProblems
 	// Next is a local path to go to after signing in.
