@@ -12,7 +12,7 @@ import (
 const (
 	PathHome             = "/{$}"
 	PathSignIn           = "/signin"
-	PathSignInCode       = "/signin/code" // the second factor
+	PathSignInCode       = "/signin/code"  // the second factor
 	PathSignInSetup      = "/signin/setup" // setting up a first second factor
 	PathSignOut          = "/signout"
 	PathSignOutAll       = "/signout/everywhere"

@@ -125,8 +125,8 @@ type SignInPage struct {
 	Secret          string
 	OTPURL          string
 	EnrollmentToken string
-	Email    string
-	Problems FieldProblems
+	Email           string
+	Problems        FieldProblems
 	// Next is a local path to go to after signing in.
 	Next string
 }
