@@ -184,7 +184,7 @@ func pageRoutes(d *deps) []Route {
 
 		pg(get, web.PathAdminUsers, auth.UsersManage, uiAdminUsers(d)),
 		pg(get, web.PathAdminUserNew, auth.UsersManage, uiAdminUserForm(d)),
-		pg(post, web.PathAdminUserNew, auth.UsersManage, uiAdminUserCreate(d, d.rand)),
+		pg(post, web.PathAdminUserNew, auth.UsersManage, uiAdminUserCreate(d)),
 		pg(post, web.PathAdminUserDisable, auth.UsersManage, uiAdminUserDisable(d)),
 		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
 		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),

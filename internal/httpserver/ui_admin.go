@@ -1,8 +1,7 @@
 package httpserver
 
 import (
-	"encoding/base64"
-	"io"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -39,12 +38,10 @@ func uiAdminUserForm(d *deps) http.Handler {
 	})
 }
 
-// uiAdminUserCreate is POST /admin/users/new. The account starts with a
-// long random password nobody is shown, so no password ever passes
-// through a page: the new colleague cannot sign in until a first password
-// is set for them (an invitation flow is still to come; until then the
-// operator's `discern user add` creates accounts that can sign in).
-func uiAdminUserCreate(d *deps, random io.Reader) http.Handler {
+// uiAdminUserCreate is POST /admin/users/new. The administrator sets a
+// first password and gives it to the new colleague in person; it is
+// checked against the password policy and never written back into a page.
+func uiAdminUserCreate(d *deps) http.Handler {
 	return page(d, func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(r); err != nil {
 			return err
@@ -52,24 +49,23 @@ func uiAdminUserCreate(d *deps, random io.Reader) http.Handler {
 		ctx := r.Context()
 		f, problems := web.ParseUserForm(r.PostForm)
 		if len(problems) == 0 {
-			buf := make([]byte, 32)
-			if _, err := io.ReadFull(random, buf); err != nil {
-				return err
-			}
 			_, err := d.accounts.CreateUser(ctx, requestID(ctx), principalOf(ctx), accounts.NewUser{Email: f.Email,
-				DisplayName: f.DisplayName, Role: f.Role, TeamID: f.TeamID,
-				Password: base64.RawURLEncoding.EncodeToString(buf)}, nil)
+				DisplayName: f.DisplayName, Role: f.Role, TeamID: f.TeamID, Password: f.Password}, nil)
+			var de *discern.Error
 			switch {
 			case err == nil:
 				return seeOther(w, r, web.PathAdminUsers)
 			case discern.KindOf(err) == discern.KindConflict:
 				problems = append(problems, web.FieldProblem{Field: "email", Key: "problem.email_taken", Value: f.Email})
+			case errors.As(err, &de) && de.Kind == discern.KindInvalid && de.Field == "password":
+				problems = append(problems, web.FieldProblem{Field: "password", Key: "problem.password"})
 			case discern.KindOf(err) == discern.KindInvalid:
 				problems = append(problems, web.FieldProblem{Field: "email", Key: "problem.email", Value: f.Email})
 			default:
 				return err
 			}
 		}
+		f.Password = ""
 		rendered(d, r, d.web.AdminUserForm(w, web.AdminUserFormPage{Page: pageOf(d, r), Form: f, Problems: problems}))
 		return nil
 	})

@@ -323,3 +323,26 @@ func TestPageSecondFactorSetUp(t *testing.T) {
 	}
 	expect(t, s.do(req{method: "GET", path: "/admin/users", session: full}), http.StatusOK)
 }
+
+// TestPageAdminAddsAUserWhoCanSignIn: an administrator adds a colleague
+// with a first password through the page; a weak password is refused and
+// never written back; the colleague then signs in.
+func TestPageAdminAddsAUserWhoCanSignIn(t *testing.T) {
+	s := newTestServer(t)
+	o := s.org("Harbour Outreach")
+	sess, _ := s.admin(o.ID, "admin@example.org")
+	form := url.Values{"email": {"new.colleague@example.org"}, "display_name": {"New colleague"}, "role": {"screener"}, "password": {"password"}}
+	r := s.do(req{method: "POST", path: web.PathAdminUserNew, session: sess, body: form})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if strings.Contains(string(r.body), `value="password"`) {
+		t.Error("the refused password was written back into the page")
+	}
+	form.Set("password", "a first password handed over in person")
+	r = s.do(req{method: "POST", path: web.PathAdminUserNew, session: sess, body: form})
+	expect(t, r, http.StatusSeeOther)
+	r = s.do(req{method: "POST", path: web.PathSignIn, body: url.Values{"email": {"new.colleague@example.org"}, "password": {"a first password handed over in person"}, "next": {"/"}}})
+	expect(t, r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/" {
+		t.Errorf("the new colleague's sign-in went to %q", loc)
+	}
+}

@@ -365,6 +365,9 @@ type UserForm struct {
 	DisplayName string
 	Role        discern.Role
 	TeamID      string
+	// Password is the first password, handed to the new colleague in
+	// person; it is never written back into a page.
+	Password string
 }
 
 // Roles lists the roles a user can be given, in the order the form shows
@@ -380,6 +383,7 @@ func ParseUserForm(form url.Values) (UserForm, FieldProblems) {
 		DisplayName: strings.TrimSpace(form.Get("display_name")),
 		Role:        discern.Role(strings.TrimSpace(form.Get("role"))),
 		TeamID:      strings.TrimSpace(form.Get("team")),
+		Password:    form.Get("password"),
 	}
 	var ps FieldProblems
 	if at := strings.LastIndexByte(f.Email, '@'); at < 1 || at == len(f.Email)-1 || strings.ContainsAny(f.Email, " \t\r\n") || len(f.Email) > 254 {
@@ -390,6 +394,10 @@ func ParseUserForm(form url.Values) (UserForm, FieldProblems) {
 	}
 	if !slices.Contains(Roles, f.Role) {
 		ps = append(ps, FieldProblem{Field: "role", Key: "problem.role", Value: string(f.Role)})
+	}
+	if f.Password == "" || len(f.Password) > 1024 {
+		// The value is never echoed back: a password stays out of pages.
+		ps = append(ps, FieldProblem{Field: "password", Key: "problem.password"})
 	}
 	return f, ps
 }

@@ -177,12 +177,12 @@ func TestSuggestJurisdictions(t *testing.T) {
 
 func TestParseUserAndOrgForms(t *testing.T) {
 	b, _ := mustBundle(t)
-	u, ps := ParseUserForm(url.Values{"email": {" lee@example.org "}, "display_name": {"Lee"}, "role": {"screener"}})
+	u, ps := ParseUserForm(url.Values{"email": {" lee@example.org "}, "display_name": {"Lee"}, "role": {"screener"}, "password": {"a first password for Lee"}})
 	if len(ps) != 0 || u.Email != "lee@example.org" || u.Role != discern.RoleScreener {
 		t.Errorf("good user form: %+v %q", u, ps.Fields())
 	}
 	for name, email := range map[string]string{"no at": "lee.example.org", "empty local": "@example.org", "empty domain": "lee@", "space": "lee @x.org"} {
-		if _, ps := ParseUserForm(url.Values{"email": {email}, "display_name": {"Lee"}, "role": {"screener"}}); ps.For("email") == nil {
+		if _, ps := ParseUserForm(url.Values{"email": {email}, "display_name": {"Lee"}, "role": {"screener"}, "password": {"x"}}); ps.For("email") == nil {
 			t.Errorf("%s: %q accepted", name, email)
 		}
 	}
