@@ -844,7 +844,7 @@ var ReportKeys = []string{
 	"report.age_unknown", "report.alerts", "report.profile", "report.profile_variant_adult", "report.profile_variant_child",
 	"report.dimension_positive", "report.dimension_negative", "report.dimension_unknown", "report.ilo_assessment",
 	"report.ilo_met", "report.ilo_not_met", "report.ilo_unknown", "report.jurisdiction", "report.determination",
-	"report.situation", "report.elements", "report.evidence", "report.citations", "report.followups",
+	"report.situation", "report.elements", "report.evidence", "report.not_shown", "report.citations", "report.followups",
 	"report.followups_none", "report.settles", "report.pathways", "report.status_eligible", "report.status_possible",
 	"report.status_not_eligible", "report.open_conditions", "report.unmet_conditions", "report.clocks",
 	"report.consent", "report.rights", "report.conflicts", "report.explanation_met", "report.explanation_not_met",

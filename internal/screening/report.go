@@ -67,7 +67,11 @@ func WriteText(w io.Writer, b *content.Bundle, res *Result) error {
 				}
 			}
 			if len(facts) > 0 && el.State != NotRequired {
-				p("             %s: %s\n", t("report.evidence"), strings.Join(facts, "; "))
+				label := t("report.evidence")
+				if el.State == NotMet {
+					label = t("report.not_shown")
+				}
+				p("             %s: %s\n", label, strings.Join(facts, "; "))
 			}
 			p("             %s: %s\n", t("report.citations"), strings.Join(el.Citations, "; "))
 		}
