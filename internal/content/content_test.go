@@ -1,10 +1,13 @@
 package content
 
 import (
+	"encoding/json"
 	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // overlay returns the embedded content with one file replaced.
@@ -142,6 +145,34 @@ func FuzzCheck(f *testing.F) {
 		}
 		if b != nil {
 			_ = b.RequiredKeys()
+		}
+	})
+}
+
+// FuzzExpr: no expression, however mangled, crashes decoding, resolution
+// against the real content, rendering or JSON export.
+func FuzzExpr(f *testing.F) {
+	for _, s := range []string{
+		"act.recruit", "{all: [context.third_party, {any: [means.force, {minor: true}]}]}", "{not: {term: palermo_means}}",
+		"{present: [exploitation, nope]}", "{element: {means: not_met}}", "{determination: [sex_trafficking]}",
+		"{term: nope}", "{all: []}", "{const: maybe}", "[1, 2]", "{a: 1, b: 2}", "{indicator: debt_bondage}",
+		"{any: [{any: [{any: [{any: [x]}]}]}]}", "!!binary AAAA", "{minor: false}",
+	} {
+		f.Add([]byte(s))
+	}
+	b := MustLoadEmbedded()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var e Expr
+		if err := yaml.Unmarshal(data, &e); err != nil {
+			return
+		}
+		c := &checker{b: b}
+		c.resolve(&e, exprContext{file: "fuzz", where: "expr", monotone: true, resultAtoms: true}, nil)
+		_ = e.String()
+		_ = e.Facets()
+		_ = e.UsesAge()
+		if _, err := json.Marshal(&e); err != nil && len(c.problems) == 0 {
+			t.Fatalf("a resolved expression does not export: %v", err)
 		}
 	})
 }
