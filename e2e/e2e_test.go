@@ -24,18 +24,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
-	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/discern-org/discern/internal/browsertest"
 
 	"github.com/discern-org/discern/internal/content"
 	"github.com/discern-org/discern/internal/demo"
 	"github.com/discern-org/discern/internal/screening"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // startServer builds cmd/discern and runs `discern serve --demo` on a free
 // port, returning its URL.
@@ -113,112 +110,20 @@ func (s *syncBuffer) tail(n int) string {
 	return string(s.b)
 }
 
-// tab is one chromium tab with what it logged and the status of the last
-// document it loaded.
+// tab is one chromium tab (browsertest.Tab) with the steps these tests
+// take in it.
 type tab struct {
-	ctx    context.Context
-	mu     sync.Mutex
-	logs   []string
-	status int64
+	*browsertest.Tab
+	ctx context.Context
 }
 
-func (b *tab) add(s string) { b.mu.Lock(); b.logs = append(b.logs, s); b.mu.Unlock() }
+func (b *tab) lastStatus() int64 { return b.LastStatus() }
 
-func (b *tab) takeLogs() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := b.logs
-	b.logs = nil
-	return out
-}
-
-func (b *tab) lastStatus() int64 { b.mu.Lock(); defer b.mu.Unlock(); return b.status }
-
-// browser starts chromium with the flags this machine needs (as
-// internal/web's browser tests do).
+// browser opens a chromium tab, or skips the test.
 func browser(t *testing.T) *tab {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser tests skipped with -short")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser tests need Debian's chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
-	}
-	profile, err := os.MkdirTemp("", "discern-e2e-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("font-render-hinting", "none"),
-	}
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	b := &tab{}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			// A page answered 404 or 422 on purpose logs a failed load of
-			// the document itself; only failed subresources matter.
-			if strings.Contains(ev.Entry.Text, "Failed to load resource") && !strings.Contains(ev.Entry.URL, "/static/") {
-				return
-			}
-			b.add(string(ev.Entry.Level) + ": " + ev.Entry.Text + " " + ev.Entry.URL)
-		case *cdpruntime.EventExceptionThrown:
-			b.add("exception: " + ev.ExceptionDetails.Text)
-		case *network.EventResponseReceived:
-			if ev.Type == network.ResourceTypeDocument {
-				b.mu.Lock()
-				b.status = ev.Response.Status
-				b.mu.Unlock()
-			}
-		}
-	})
-	ctx, cancel3 := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(cancel3)
-	if err := chromedp.Run(ctx, log.Enable(), network.Enable()); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	b.ctx = ctx
-	return b
-}
-
-var axeSource = sync.OnceValues(func() (string, error) {
-	b, err := os.ReadFile(filepath.Join("..", "internal", "web", "testdata", "axe", "axe.min.js"))
-	return string(b), err
-})
-
-type axeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []any  `json:"target"`
-		HTML   string `json:"html"`
-	} `json:"nodes"`
+	bt := browsertest.Start(t, "/static/", 4*time.Minute)
+	return &tab{Tab: bt, ctx: bt.Ctx}
 }
 
 // check runs axe-core on the page and fails for serious or critical
@@ -226,40 +131,8 @@ type axeViolation struct {
 // script error, a missing asset).
 func (b *tab) check(t *testing.T, where string) {
 	t.Helper()
-	src, err := axeSource()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var loaded bool
-	if err := chromedp.Run(b.ctx, chromedp.Evaluate(src+";typeof axe === 'object'", &loaded)); err != nil || !loaded {
-		t.Fatalf("%s: inject axe: %v", where, err)
-	}
-	var vs []axeViolation
-	err = chromedp.Run(b.ctx, chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"],
-		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
-		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-			nodes: v.nodes.slice(0, 3).map(n => ({target: n.target, html: n.html.slice(0, 200)}))})))`,
-		&vs, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	if err != nil {
-		t.Fatalf("%s: axe: %v", where, err)
-	}
-	for _, v := range vs {
-		msg := fmt.Sprintf("%s: axe %s (%s): %s", where, v.ID, v.Impact, v.Help)
-		for _, n := range v.Nodes {
-			msg += fmt.Sprintf("\n\t%v %s", n.Target, n.HTML)
-		}
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Error(msg)
-		} else {
-			t.Log(msg)
-		}
-	}
-	for _, m := range b.takeLogs() {
-		if strings.Contains(m, "favicon") {
-			continue // the server has none, by design
-		}
-		t.Errorf("%s: browser logged: %s", where, m)
-	}
+	browsertest.CheckAxe(t, b.ctx, where)
+	browsertest.CheckLogs(t, b.Tab, where)
 }
 
 // navigate opens a page and waits for it.
@@ -335,31 +208,9 @@ func (b *tab) signIn(t *testing.T, base, email string) {
 	b.check(t, "home")
 }
 
-// screenshotDir is DISCERN_SCREENSHOTS, or the test's artifact directory.
-func screenshotDir(t *testing.T) string {
-	if d := os.Getenv("DISCERN_SCREENSHOTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.ArtifactDir()
-}
-
 func (b *tab) screenshot(t *testing.T, dir, name string, width int) {
 	t.Helper()
-	var buf []byte
-	if err := chromedp.Run(b.ctx,
-		emulation.SetDeviceMetricsOverride(int64(width), 900, 1, width < 600),
-		chromedp.Sleep(100*time.Millisecond),
-		chromedp.FullScreenshot(&buf, 100),
-		emulation.ClearDeviceMetricsOverride(),
-	); err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Screenshot(t, b.ctx, dir, name, width, "")
 }
 
 // vignetteAnswers reads a dev vignette and returns its evidence and its
@@ -432,7 +283,7 @@ func (b *tab) transferred(t *testing.T) (total int64, parts map[string]int64) {
 func TestBrowser(t *testing.T) {
 	b := browser(t)
 	base := startServer(t)
-	dir := screenshotDir(t)
+	dir := browsertest.ScreenshotDir(t)
 	ctx := b.ctx
 
 	b.navigate(t, base+"/people")
@@ -548,13 +399,7 @@ func TestBrowser(t *testing.T) {
 		}
 		b.screenshot(t, dir, "print-desktop", 1280)
 		b.screenshot(t, dir, "print-phone", 390)
-		if err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithMedia("print")); err != nil {
-			t.Fatal(err)
-		}
-		b.screenshot(t, dir, "print-media-desktop", 1280)
-		if err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithMedia("")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Screenshot(t, ctx, dir, "print-media-desktop", 1280, "print")
 	})
 
 	t.Run("leave mid-way and resume", func(t *testing.T) {
@@ -592,7 +437,7 @@ func TestBrowser(t *testing.T) {
 		); err != nil {
 			var diag string
 			b.eval(t, `location.href + " " + `+fmt.Sprintf("%q", id)+` + " checked=" + document.getElementById(`+fmt.Sprintf("%q", id)+`).checked + " " + JSON.stringify(window.__hx) + " " + (typeof htmx) + " " + (window.htmx ? htmx.version : "") + " | " + document.getElementById("autosave").textContent + " | " + document.querySelector("form.interview-form").getAttribute("hx-post")`, &diag)
-			t.Fatalf("background save: %v (%s; logs %v)", err, diag, b.takeLogs())
+			t.Fatalf("background save: %v (%s; logs %v)", err, diag, b.TakeLogs())
 		}
 		// Leave without a button: the home page lists the draft.
 		b.navigate(t, base+"/")

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/discern-org/discern/internal/browsertest"
 
 	"github.com/discern-org/discern/internal/screening"
 )
@@ -28,8 +28,6 @@ import (
 // serious or critical accessibility violation on any page, and they write
 // screenshots of the interview, the result and the print view at desktop
 // and phone widths.
-
-const chromiumPath = "/usr/bin/chromium"
 
 // e2eServer keeps one draft screening in memory and serves the interview,
 // the result and every fixture page.
@@ -239,171 +237,18 @@ func (s *e2eServer) fixture(w http.ResponseWriter, req *http.Request) {
 	http.NotFound(w, req)
 }
 
-// browser starts chromium with the flags the machine needs and returns a
-// context for one tab, plus the console and CSP messages it logs.
-func browser(t *testing.T) (context.Context, *consoleLog) {
+// browser opens a chromium tab (or skips the test).
+func browser(t *testing.T) (context.Context, *browsertest.Tab) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser tests skipped with -short")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser tests need Debian's chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(profileDir(t)),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("font-render-hinting", "none"),
-	}
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	cl := &consoleLog{}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			// A page answered 404 or 422 on purpose logs a failed load of
-			// the document itself; only failed subresources matter.
-			if strings.Contains(ev.Entry.Text, "Failed to load resource") && !strings.Contains(ev.Entry.URL, PathStatic) {
-				return
-			}
-			cl.add(string(ev.Entry.Level) + ": " + ev.Entry.Text + " " + ev.Entry.URL)
-		case *runtime.EventExceptionThrown:
-			cl.add("exception: " + ev.ExceptionDetails.Text)
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError || ev.Type == runtime.APITypeWarning {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value))
-				}
-				cl.add(string(ev.Type) + ": " + strings.Join(parts, " "))
-			}
-		}
-	})
-	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancel3)
-	if err := chromedp.Run(ctx, log.Enable()); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx, cl
+	tab := browsertest.Start(t, PathStatic, 2*time.Minute)
+	return tab.Ctx, tab
 }
 
-// profileDir is a fresh user-data-dir, removed after the browser has
-// gone; chromium may still be writing to it as it exits, which must not
-// fail the test the way t.TempDir's strict cleanup would.
-func profileDir(t *testing.T) string {
-	d, err := os.MkdirTemp("", "discern-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 20 {
-			if os.RemoveAll(d) == nil {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-	return d
-}
+func screenshotDir(t *testing.T) string { return browsertest.ScreenshotDir(t) }
 
-type consoleLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (c *consoleLog) add(s string) { c.mu.Lock(); c.msgs = append(c.msgs, s); c.mu.Unlock() }
-
-// take returns and clears what was logged.
-func (c *consoleLog) take() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.msgs
-	c.msgs = nil
-	return out
-}
-
-// screenshotDir is where screenshots go: DISCERN_SCREENSHOTS, or the
-// test's artifact directory (kept with go test -artifacts).
-func screenshotDir(t *testing.T) string {
-	if d := os.Getenv("DISCERN_SCREENSHOTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.ArtifactDir()
-}
-
-var axeSource = sync.OnceValues(func() (string, error) {
-	b, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
-	return string(b), err
-})
-
-type axeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []any  `json:"target"`
-		HTML   string `json:"html"`
-	} `json:"nodes"`
-}
-
-// runAxe injects axe-core into the page and returns its violations.
-func runAxe(ctx context.Context) ([]axeViolation, error) {
-	src, err := axeSource()
-	if err != nil {
-		return nil, err
-	}
-	var loaded bool
-	if err := chromedp.Run(ctx, chromedp.Evaluate(src+";typeof axe === 'object'", &loaded)); err != nil || !loaded {
-		return nil, fmt.Errorf("inject axe: %v", err)
-	}
-	var out []axeViolation
-	err = chromedp.Run(ctx, chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"],
-		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
-		.then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-			nodes: v.nodes.slice(0, 3).map(n => ({target: n.target, html: n.html.slice(0, 200)}))})))`,
-		&out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	return out, err
-}
-
-// checkAxe fails the test for serious or critical violations and logs the
-// rest.
 func checkAxe(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
-	// axe needs script; the page may be under test with script off.
-	if err := chromedp.Run(ctx, emulation.SetScriptExecutionDisabled(false)); err != nil {
-		t.Fatal(err)
-	}
-	vs, err := runAxe(ctx)
-	if err != nil {
-		t.Fatalf("%s: axe: %v", where, err)
-	}
-	for _, v := range vs {
-		msg := fmt.Sprintf("%s: axe %s (%s): %s", where, v.ID, v.Impact, v.Help)
-		for _, n := range v.Nodes {
-			msg += fmt.Sprintf("\n    %v %s", n.Target, n.HTML)
-		}
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Error(msg)
-		} else {
-			t.Log(msg)
-		}
-	}
+	browsertest.CheckAxe(t, ctx, where)
 }
 
 // checkNoOverflow fails when anything sticks out sideways: on a phone
@@ -431,32 +276,14 @@ func checkAxeScriptOff(t *testing.T, ctx context.Context, where string) {
 	}
 }
 
-func checkConsole(t *testing.T, cl *consoleLog, where string) {
+func checkConsole(t *testing.T, cl *browsertest.Tab, where string) {
 	t.Helper()
-	for _, m := range cl.take() {
-		// favicon requests 404 by design: the server has none.
-		if strings.Contains(m, "favicon") {
-			continue
-		}
-		t.Errorf("%s: browser logged: %s", where, m)
-	}
+	browsertest.CheckLogs(t, cl, where)
 }
 
 func screenshot(t *testing.T, ctx context.Context, dir, name string, width int, media string) {
 	t.Helper()
-	var buf []byte
-	if err := chromedp.Run(ctx,
-		emulation.SetDeviceMetricsOverride(int64(width), 900, 1, width < 600),
-		emulation.SetEmulatedMedia().WithMedia(media),
-		chromedp.Sleep(100*time.Millisecond),
-		chromedp.FullScreenshot(&buf, 100),
-		emulation.SetEmulatedMedia().WithMedia(""),
-	); err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Screenshot(t, ctx, dir, name, width, media)
 }
 
 func TestBrowser(t *testing.T) {
