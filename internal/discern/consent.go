@@ -1,6 +1,7 @@
 package discern
 
 import (
+	"context"
 	"slices"
 	"time"
 )
@@ -287,4 +288,17 @@ func describeStates(sts []ConsentState) string {
 		return "not yet valid"
 	}
 	return "not active"
+}
+
+// ConsentStore keeps every version of every consent.
+type ConsentStore interface {
+	// AddConsentVersion stores c. With an empty ID it is a new consent:
+	// the ID is filled in and Version set to 1. With an ID, Version must
+	// be one more than the newest stored version of it, else KindConflict
+	// (someone else changed it first); the person must not change.
+	// CreatedAt is set.
+	AddConsentVersion(ctx context.Context, c *Consent) error
+	// FindConsents returns every version of a person's consents, by ID and
+	// then version.
+	FindConsents(ctx context.Context, orgID, personID string) ([]*Consent, error)
 }

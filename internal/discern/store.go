@@ -17,4 +17,5 @@ type Store interface {
 	ThrottleStore
 	IdempotencyStore
 	AuditStore
+	ConsentStore
 }

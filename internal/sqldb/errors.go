@@ -82,6 +82,7 @@ var uniqueFields = map[string]string{
 	"api_tokens_token_hash_key": "token_hash", "api_tokens.token_hash": "token_hash",
 	"idempotency_keys_pkey": "idempotency_key", "idempotency_keys.org_id, idempotency_keys.user_id, idempotency_keys.key": "idempotency_key",
 	"person_keys_pkey": "person_id", "person_keys.person_id": "person_id",
+	"consents_pkey": "version", "consents.org_id, consents.id, consents.version": "version",
 }
 
 // mapError turns a driver error into a discern error: constraint

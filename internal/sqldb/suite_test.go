@@ -46,6 +46,7 @@ func runStoreSuite(t *testing.T, open func(testing.TB) *sqldb.DB) {
 		{"OrgIsolation", testOrgIsolation},
 		{"Transactions", testTransactions},
 		{"KeyVault", testKeyVault},
+		{"Consents", testConsents},
 		{"AuditAppendVerify", testAuditAppendVerify},
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"AuditTamper", func(t *testing.T, f *fixture) { testAuditTamper(t, open) }},
