@@ -12,25 +12,17 @@ import (
 	"strings"
 )
 
-// Directory is a set of HSDS records. Objects keep the nesting they arrived
-// with (a service_full document nests its organization, phones and so on).
-type Directory struct {
-	Organizations      []Organization      `json:"organizations,omitempty"`
-	Services           []Service           `json:"services,omitempty"`
-	Locations          []Location          `json:"locations,omitempty"`
-	ServiceAtLocations []ServiceAtLocation `json:"service_at_locations,omitempty"`
-	Taxonomies         []Taxonomy          `json:"taxonomies,omitempty"`
-	TaxonomyTerms      []TaxonomyTerm      `json:"taxonomy_terms,omitempty"`
-}
-
 // maxImport bounds one JSON document, so a hostile file cannot exhaust memory.
 const maxImport = 1 << 30
 
-// directoryKeys are the members of Discern's own export document.
-var directoryKeys = map[string]string{
-	"organizations": KindOrganization, "services": KindService, "locations": KindLocation,
-	"service_at_locations": KindServiceAtLocation, "taxonomies": KindTaxonomy, "taxonomy_terms": KindTaxonomyTerm,
-}
+// kindOfMember maps the members of an ExportJSON document to HSDS kinds.
+var kindOfMember = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range kinds {
+		m[k.member] = k.kind
+	}
+	return m
+}()
 
 // ImportJSON reads HSDS 3.0 JSON: one object (service_full, organization_full,
 // location, service_at_location_full, taxonomy, taxonomy_term), an array of
@@ -73,7 +65,8 @@ func ImportJSON(r io.Reader, file string) (*Directory, error) {
 			break
 		}
 		if _, hasID := t["id"]; !hasID && isDirectoryDoc(t) {
-			for k, kind := range directoryKeys {
+			for _, ki := range kinds {
+				k, kind := ki.member, ki.kind
 				arr, ok := t[k]
 				if !ok {
 					continue
@@ -112,7 +105,7 @@ func ImportJSON(r io.Reader, file string) (*Directory, error) {
 // directory members (an empty directory exports as {}).
 func isDirectoryDoc(m map[string]any) bool {
 	for k := range m {
-		if _, ok := directoryKeys[k]; !ok {
+		if _, ok := kindOfMember[k]; !ok {
 			return false
 		}
 	}
@@ -149,34 +142,12 @@ func (d *Directory) add(kind string, obj map[string]any, file, ptr string) error
 	if err != nil {
 		return err
 	}
-	var uerr error
-	switch kind {
-	case KindOrganization:
-		var x Organization
-		uerr = json.Unmarshal(b, &x)
-		d.Organizations = append(d.Organizations, x)
-	case KindService:
-		var x Service
-		uerr = json.Unmarshal(b, &x)
-		d.Services = append(d.Services, x)
-	case KindLocation:
-		var x Location
-		uerr = json.Unmarshal(b, &x)
-		d.Locations = append(d.Locations, x)
-	case KindServiceAtLocation:
-		var x ServiceAtLocation
-		uerr = json.Unmarshal(b, &x)
-		d.ServiceAtLocations = append(d.ServiceAtLocations, x)
-	case KindTaxonomy:
-		var x Taxonomy
-		uerr = json.Unmarshal(b, &x)
-		d.Taxonomies = append(d.Taxonomies, x)
-	case KindTaxonomyTerm:
-		var x TaxonomyTerm
-		uerr = json.Unmarshal(b, &x)
-		d.TaxonomyTerms = append(d.TaxonomyTerms, x)
-	default:
-		return fmt.Errorf("%s: %s: unknown kind %q", file, recordName(ptr, obj), kind)
+	uerr := fmt.Errorf("unknown kind %q", kind)
+	for _, k := range kinds {
+		if k.kind == kind {
+			uerr = k.add(d, b)
+			break
+		}
 	}
 	if uerr != nil {
 		// The schema accepted it, so this is a value Go cannot hold.

@@ -147,14 +147,54 @@ func NewIndex(d *Directory) *Index {
 	for i := range d.Locations {
 		locs[d.Locations[i].ID] = &d.Locations[i]
 	}
+	// The tabular form links attributes and languages by id instead of
+	// nesting them.
+	attrByLink := map[string][]Attribute{}
+	for _, a := range d.Attributes {
+		attrByLink[a.LinkID] = append(attrByLink[a.LinkID], a)
+	}
+	langByOwner := map[string][]Language{}
+	for _, l := range d.Languages {
+		if l.ServiceID != "" {
+			langByOwner[l.ServiceID] = append(langByOwner[l.ServiceID], l)
+		}
+		if l.LocationID != "" && l.LocationID != l.ServiceID {
+			langByOwner[l.LocationID] = append(langByOwner[l.LocationID], l)
+		}
+	}
 	salBySvc := map[string][]*ServiceAtLocation{}
 	for i := range d.ServiceAtLocations {
 		s := &d.ServiceAtLocations[i]
 		salBySvc[s.ServiceID] = append(salBySvc[s.ServiceID], s)
 	}
 
+	var svcs []*Service
+	nestedIn := map[*Service]*Organization{} // services of organization_full documents
 	for i := range d.Services {
-		s := &d.Services[i]
+		svcs = append(svcs, &d.Services[i])
+	}
+	for i := range d.Organizations {
+		o := &d.Organizations[i]
+		for j := range o.Services {
+			nestedIn[&o.Services[j]] = o
+			svcs = append(svcs, &o.Services[j])
+		}
+	}
+	for i := range d.ServiceAtLocations {
+		sal := &d.ServiceAtLocations[i]
+		if sal.Service != nil {
+			svcs = append(svcs, sal.Service)
+			if sal.ServiceID == "" {
+				salBySvc[sal.Service.ID] = append(salBySvc[sal.Service.ID], sal)
+			}
+		}
+	}
+	seenSvc := map[*Service]bool{}
+	for _, s := range svcs {
+		if seenSvc[s] {
+			continue
+		}
+		seenSvc[s] = true
 		if s.Status != "" && s.Status != "active" {
 			continue
 		}
@@ -169,13 +209,21 @@ func NewIndex(d *Directory) *Index {
 		if e.interp {
 			e.needs |= ix.needBits[string(NeedLanguage)]
 		}
-		attrs := s.Attributes
+		attrs := append(slices.Clip(s.Attributes), attrByLink[s.ID]...)
 		org := s.Organization
+		if org == nil {
+			org = nestedIn[s]
+		}
 		if org == nil {
 			org = orgs[s.OrganizationID]
 		}
 		if org != nil {
-			attrs = append(slices.Clip(attrs), org.Attributes...)
+			attrs = append(attrs, org.Attributes...)
+		}
+		if s.OrganizationID != "" {
+			attrs = append(attrs, attrByLink[s.OrganizationID]...)
+		} else if org != nil {
+			attrs = append(attrs, attrByLink[org.ID]...)
 		}
 		for _, a := range attrs {
 			t := a.TaxonomyTerm
@@ -219,6 +267,9 @@ func NewIndex(d *Directory) *Index {
 		for _, l := range s.Languages {
 			addLang(l)
 		}
+		for _, l := range langByOwner[s.ID] {
+			addLang(l)
+		}
 		addLoc := func(l *Location) {
 			if l == nil || l.Latitude == nil || l.Longitude == nil || slices.Contains(e.locs, l) {
 				return
@@ -241,6 +292,9 @@ func NewIndex(d *Directory) *Index {
 			addLoc(l)
 			if l != nil {
 				for _, lg := range l.Languages {
+					addLang(lg)
+				}
+				for _, lg := range langByOwner[l.ID] {
 					addLang(lg)
 				}
 			}

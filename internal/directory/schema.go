@@ -32,6 +32,8 @@ const (
 	KindServiceAtLocation = "service_at_location"
 	KindTaxonomy          = "taxonomy"
 	KindTaxonomyTerm      = "taxonomy_term"
+	KindAttribute         = "attribute"
+	KindMetadata          = "metadata"
 )
 
 var (

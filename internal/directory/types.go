@@ -188,19 +188,22 @@ type Metadata struct {
 // Fields the schema does not define, and values the typed fields
 // cannot hold as given (null, empty), are kept in Extra for a lossless round trip.
 type Organization struct {
-	ID                      string                   `json:"id,omitempty"`
-	Name                    string                   `json:"name,omitempty"`
-	AlternateName           string                   `json:"alternate_name,omitempty"`
-	Description             string                   `json:"description,omitempty"`
-	Email                   string                   `json:"email,omitempty"`
-	Website                 string                   `json:"website,omitempty"`
-	TaxStatus               string                   `json:"tax_status,omitempty"`
-	TaxID                   string                   `json:"tax_id,omitempty"`
-	YearIncorporated        *float64                 `json:"year_incorporated,omitempty"`
-	LegalStatus             string                   `json:"legal_status,omitempty"`
-	Logo                    string                   `json:"logo,omitempty"`
-	URI                     string                   `json:"uri,omitempty"`
-	ParentOrganizationID    string                   `json:"parent_organization_id,omitempty"`
+	ID                   string   `json:"id,omitempty"`
+	Name                 string   `json:"name,omitempty"`
+	AlternateName        string   `json:"alternate_name,omitempty"`
+	Description          string   `json:"description,omitempty"`
+	Email                string   `json:"email,omitempty"`
+	Website              string   `json:"website,omitempty"`
+	TaxStatus            string   `json:"tax_status,omitempty"`
+	TaxID                string   `json:"tax_id,omitempty"`
+	YearIncorporated     *float64 `json:"year_incorporated,omitempty"`
+	LegalStatus          string   `json:"legal_status,omitempty"`
+	Logo                 string   `json:"logo,omitempty"`
+	URI                  string   `json:"uri,omitempty"`
+	ParentOrganizationID string   `json:"parent_organization_id,omitempty"`
+	// Services is not in organization.json; the organization_full form of
+	// the HSDS API nests the organization's services here.
+	Services                []Service                `json:"services,omitempty"`
 	Funding                 []Funding                `json:"funding,omitempty"`
 	Contacts                []Contact                `json:"contacts,omitempty"`
 	Phones                  []Phone                  `json:"phones,omitempty"`
@@ -376,16 +379,19 @@ type ServiceArea struct {
 // Fields the schema does not define, and values the typed fields
 // cannot hold as given (null, empty), are kept in Extra for a lossless round trip.
 type ServiceAtLocation struct {
-	ID          string      `json:"id,omitempty"`
-	ServiceID   string      `json:"service_id,omitempty"`
-	LocationID  string      `json:"location_id,omitempty"`
-	Description string      `json:"description,omitempty"`
-	Contacts    []Contact   `json:"contacts,omitempty"`
-	Phones      []Phone     `json:"phones,omitempty"`
-	Schedules   []Schedule  `json:"schedules,omitempty"`
-	Location    *Location   `json:"location,omitempty"`
-	Attributes  []Attribute `json:"attributes,omitempty"`
-	Metadata    []Metadata  `json:"metadata,omitempty"`
+	ID          string     `json:"id,omitempty"`
+	ServiceID   string     `json:"service_id,omitempty"`
+	LocationID  string     `json:"location_id,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Contacts    []Contact  `json:"contacts,omitempty"`
+	Phones      []Phone    `json:"phones,omitempty"`
+	Schedules   []Schedule `json:"schedules,omitempty"`
+	Location    *Location  `json:"location,omitempty"`
+	// Service is not in service_at_location.json; the
+	// service_at_location_full form of the HSDS API nests the service here.
+	Service    *Service    `json:"service,omitempty"`
+	Attributes []Attribute `json:"attributes,omitempty"`
+	Metadata   []Metadata  `json:"metadata,omitempty"`
 	// Extra holds members the typed fields do not carry; see the type comment.
 	Extra map[string]json.RawMessage `json:"-"`
 }
