@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -221,4 +222,51 @@ func BenchmarkMatch100k(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// The flat tabular form of a directory matches exactly like its nested
+// JSON form: attributes, languages and locations are followed by id.
+func TestMatchFlatEqualsNested(t *testing.T) {
+	d := Generate(500, rand.New(rand.NewPCG(11, 12)))
+	files := exportFiles(t, d)
+	m := map[string]*fstest.MapFile{}
+	for n, b := range files {
+		m[n] = &fstest.MapFile{Data: b}
+	}
+	flat, err := ImportTabular(fstest.MapFS(m), "flat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flat.Attributes) == 0 || len(flat.Languages) == 0 || len(flat.Locations) == 0 {
+		t.Fatal("tabular import did not stay flat")
+	}
+	// And organization_full style: services nested in their organization.
+	var orgNested Directory
+	orgNested.TaxonomyTerms = d.TaxonomyTerms
+	for _, o := range d.Organizations {
+		for _, s := range d.Services {
+			if s.OrganizationID == o.ID {
+				o.Services = append(o.Services, s)
+			}
+		}
+		orgNested.Organizations = append(orgNested.Organizations, o)
+	}
+	a, b, c := NewIndex(d), NewIndex(flat), NewIndex(&orgNested)
+	rng := rand.New(rand.NewPCG(13, 14))
+	for q := range 40 {
+		n := randomNeeds(rng)
+		n.Limit = 1000
+		ma, err := a.Match(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mb, _ := b.Match(n)
+		mc, _ := c.Match(n)
+		if len(ma) == 0 && q < 5 {
+			t.Logf("query %d matched nothing", q)
+		}
+		if !slices.Equal(ids(ma), ids(mb)) || !slices.Equal(ids(ma), ids(mc)) {
+			t.Fatalf("query %d: nested %v\nflat %v\norg-nested %v", q, ids(ma), ids(mb), ids(mc))
+		}
+	}
 }
