@@ -108,6 +108,12 @@ const maxCSVFile = 1 << 30
 // pointer. Records stay flat, one list per file. name is the folder as the
 // caller knows it, for messages only.
 func ImportTabular(fsys fs.FS, name string) (*Directory, error) {
+	return ImportTabularProgress(fsys, name, nil)
+}
+
+// ImportTabularProgress is ImportTabular, calling progress (when not nil)
+// after each file with its path and the number of rows it held.
+func ImportTabularProgress(fsys fs.FS, name string, progress func(file string, rows int)) (*Directory, error) {
 	ts, err := tableSchemas()
 	if err != nil {
 		return nil, err
@@ -161,27 +167,31 @@ func ImportTabular(fsys fs.FS, name string) (*Directory, error) {
 	}
 	d := &Directory{}
 	for _, r := range todo {
-		if err := importTable(d, fsys, r.path, path.Join(name, r.path), r.k, ts[r.k.kind]); err != nil {
+		n, err := importTable(d, fsys, r.path, path.Join(name, r.path), r.k, ts[r.k.kind])
+		if err != nil {
 			return nil, err
+		}
+		if progress != nil {
+			progress(r.path, n)
 		}
 	}
 	return d, nil
 }
 
-func importTable(d *Directory, fsys fs.FS, p, file string, k kindInfo, ts *tableSchema) error {
+func importTable(d *Directory, fsys fs.FS, p, file string, k kindInfo, ts *tableSchema) (rows int, err error) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return 0, fmt.Errorf("%s: %w", file, err)
 	}
 	defer f.Close()
 	cr := csv.NewReader(io.LimitReader(f, maxCSVFile))
 	cr.FieldsPerRecord = 0
 	header, err := cr.Read()
 	if err == io.EOF {
-		return &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/", Msg: "empty file: want a header row"}}}
+		return 0, &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/", Msg: "empty file: want a header row"}}}
 	}
 	if err != nil {
-		return &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/", Msg: err.Error()}}}
+		return 0, &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/", Msg: err.Error()}}}
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // spreadsheet byte-order mark
@@ -193,20 +203,20 @@ func importTable(d *Directory, fsys fs.FS, p, file string, k kindInfo, ts *table
 	seen := map[string]bool{}
 	for i, h := range header {
 		if h == "" || seen[h] {
-			return &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/" + h, Msg: fmt.Sprintf("column %d: empty or repeated name", i+1)}}}
+			return 0, &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/" + h, Msg: fmt.Sprintf("column %d: empty or repeated name", i+1)}}}
 		}
 		if _, nested := ts.children[h]; nested {
-			return &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/" + h, Msg: "nested member cannot be a CSV column"}}}
+			return 0, &ImportError{File: file, Record: "header", Problems: []Problem{{Path: "/" + h, Msg: "nested member cannot be a CSV column"}}}
 		}
 		seen[h] = true
 	}
 	for row := 2; ; row++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return nil
+			return row - 2, nil
 		}
 		if err != nil {
-			return &ImportError{File: file, Record: fmt.Sprintf("row %d", row), Problems: []Problem{{Path: "/", Msg: err.Error()}}}
+			return 0, &ImportError{File: file, Record: fmt.Sprintf("row %d", row), Problems: []Problem{{Path: "/", Msg: err.Error()}}}
 		}
 		obj := make(map[string]any, len(rec))
 		for i, v := range rec {
@@ -227,17 +237,17 @@ func importTable(d *Directory, fsys fs.FS, p, file string, k kindInfo, ts *table
 		}
 		probs, err := validate(k.kind, obj)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %w", file, rname, err)
+			return 0, fmt.Errorf("%s: %s: %w", file, rname, err)
 		}
 		if len(probs) > 0 {
-			return &ImportError{File: file, Record: rname, Problems: probs}
+			return 0, &ImportError{File: file, Record: rname, Problems: probs}
 		}
 		b, err := json.Marshal(obj)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if err := k.add(d, b); err != nil {
-			return &ImportError{File: file, Record: rname, Problems: []Problem{{Path: "/", Msg: err.Error()}}}
+			return 0, &ImportError{File: file, Record: rname, Problems: []Problem{{Path: "/", Msg: err.Error()}}}
 		}
 	}
 }
