@@ -1,7 +1,3 @@
-// Package directory holds an HSDS 3.0 service directory: lossless import and
-// export of the JSON and tabular (CSV data package) forms, validated against
-// the embedded HSDS JSON Schemas, and matching of a person's needs to
-// services with the reasons for each match.
 package directory
 
 import (
