@@ -411,6 +411,7 @@ func ExportTabular(d *Directory) ([]File, error) {
 		pkg.Resources = append(pkg.Resources, r)
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
+		w.UseCRLF = true // RFC 4180, as the HSDS examples are written
 		if err := w.Write(cols); err != nil {
 			return nil, err
 		}
