@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,15 @@ func TestDirectoryImportExport(t *testing.T) {
 				code, _, errOut = discern(t, "", "directory", "export", "--data", data, "--format", format, dir)
 				if code != 0 {
 					t.Fatalf("export %s: exit %d: %s", format, code, errOut)
+				}
+				if format == "csv" && tc.src == hsdsExamples+"/csv" {
+					for _, f := range []string{"services.csv", "phones.csv", "schedules.csv"} {
+						want, _ := os.ReadFile(filepath.Join(tc.src, f))
+						got, err := os.ReadFile(filepath.Join(dir, f))
+						if err != nil || !bytes.Equal(got, want) {
+							t.Fatalf("%s: CSV → store → CSV changed the file (%v)", f, err)
+						}
+					}
 				}
 				// The export imports again.
 				src := dir
