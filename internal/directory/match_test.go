@@ -270,3 +270,11 @@ func TestMatchFlatEqualsNested(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNewIndex100k measures building the index over 100,000 services.
+func BenchmarkNewIndex100k(b *testing.B) {
+	d := Generate(100_000, rand.New(rand.NewPCG(7, 8)))
+	for b.Loop() {
+		NewIndex(d)
+	}
+}
