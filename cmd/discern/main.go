@@ -59,6 +59,8 @@ Operating a Discern server:
   discern audit verify [--head SEQ:HASH]
                                     check that the audit log was not changed
   discern keys rotate               replace the master key (the servers stopped)
+  discern directory import PATH | directory export --format json|csv DIR
+                                    the HSDS 3.0 service directory (JSON file or CSV data package)
 
 These take --data DIR (default ./discern-data; env DISCERN_DATA) and, for
 PostgreSQL, --database postgres://… (env DISCERN_DATABASE_URL) and
@@ -120,6 +122,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return cmdAudit(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		return cmdKeys(ctx, rest, getenv, stdout, stderr)
+	case "directory":
+		return cmdDirectory(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
