@@ -10,7 +10,6 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"github.com/pquerna/otp/totp"
@@ -112,18 +111,13 @@ func (s *syncBuffer) tail(n int) string {
 
 // tab is one chromium tab (browsertest.Tab) with the steps these tests
 // take in it.
-type tab struct {
-	*browsertest.Tab
-	ctx context.Context
-}
-
-func (b *tab) lastStatus() int64 { return b.LastStatus() }
+type tab struct{ *browsertest.Tab }
 
 // browser opens a chromium tab, or skips the test.
 func browser(t *testing.T) *tab {
 	t.Helper()
 	bt := browsertest.Start(t, "/static/", 4*time.Minute)
-	return &tab{Tab: bt, ctx: bt.Ctx}
+	return &tab{bt}
 }
 
 // check runs axe-core on the page and fails for serious or critical
@@ -131,14 +125,14 @@ func browser(t *testing.T) *tab {
 // script error, a missing asset).
 func (b *tab) check(t *testing.T, where string) {
 	t.Helper()
-	browsertest.CheckAxe(t, b.ctx, where)
+	browsertest.CheckAxe(t, b.Ctx, where)
 	browsertest.CheckLogs(t, b.Tab, where)
 }
 
 // navigate opens a page and waits for it.
 func (b *tab) navigate(t *testing.T, u string) {
 	t.Helper()
-	if err := chromedp.Run(b.ctx, chromedp.Navigate(u), chromedp.WaitReady("body")); err != nil {
+	if err := chromedp.Run(b.Ctx, chromedp.Navigate(u), chromedp.WaitReady("body")); err != nil {
 		t.Fatalf("open %s: %v", u, err)
 	}
 }
@@ -148,7 +142,7 @@ func (b *tab) submit(t *testing.T, sel string) {
 	t.Helper()
 	// The element's own click(), as a keyboard user's Enter would: a
 	// click at coordinates can land on whatever sticks over the button.
-	err := chromedp.Run(b.ctx,
+	err := chromedp.Run(b.Ctx,
 		chromedp.Evaluate(`window.__leaving = true`, nil),
 		chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).click()`, sel), nil),
 	)
@@ -159,7 +153,7 @@ func (b *tab) submit(t *testing.T, sel string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		var arrived bool
-		err := chromedp.Run(b.ctx, chromedp.Evaluate(`!window.__leaving && document.readyState === "complete"`, &arrived))
+		err := chromedp.Run(b.Ctx, chromedp.Evaluate(`!window.__leaving && document.readyState === "complete"`, &arrived))
 		if err == nil && arrived {
 			return
 		}
@@ -171,7 +165,7 @@ func (b *tab) submit(t *testing.T, sel string) {
 func (b *tab) text(t *testing.T, sel string) string {
 	t.Helper()
 	var s string
-	if err := chromedp.Run(b.ctx, chromedp.Text(sel, &s, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Run(b.Ctx, chromedp.Text(sel, &s, chromedp.ByQuery)); err != nil {
 		t.Fatalf("read %s: %v", sel, err)
 	}
 	return s
@@ -179,7 +173,7 @@ func (b *tab) text(t *testing.T, sel string) string {
 
 func (b *tab) eval(t *testing.T, js string, out any) {
 	t.Helper()
-	if err := chromedp.Run(b.ctx, chromedp.Evaluate(js, out)); err != nil {
+	if err := chromedp.Run(b.Ctx, chromedp.Evaluate(js, out)); err != nil {
 		t.Fatalf("evaluate %.60s: %v", js, err)
 	}
 }
@@ -195,7 +189,7 @@ func (b *tab) signIn(t *testing.T, base, email string) {
 	t.Helper()
 	b.navigate(t, base+"/signin")
 	b.check(t, "sign in")
-	if err := chromedp.Run(b.ctx,
+	if err := chromedp.Run(b.Ctx,
 		chromedp.SendKeys(`#email`, email, chromedp.ByID),
 		chromedp.SendKeys(`#password`, demo.Password, chromedp.ByID),
 	); err != nil {
@@ -210,7 +204,7 @@ func (b *tab) signIn(t *testing.T, base, email string) {
 
 func (b *tab) screenshot(t *testing.T, dir, name string, width int) {
 	t.Helper()
-	browsertest.Screenshot(t, b.ctx, dir, name, width, "")
+	browsertest.Screenshot(t, b.Ctx, dir, name, width, "")
 }
 
 // vignetteAnswers reads a dev vignette and returns its evidence and its
@@ -284,7 +278,7 @@ func TestBrowser(t *testing.T) {
 	b := browser(t)
 	base := startServer(t)
 	dir := browsertest.ScreenshotDir(t)
-	ctx := b.ctx
+	ctx := b.Ctx
 
 	b.navigate(t, base+"/people")
 	if p := b.path(t); !strings.HasPrefix(p, "/signin?next=") {
@@ -344,8 +338,8 @@ func TestBrowser(t *testing.T) {
 			} else {
 				b.submit(t, `button[value="next"]`)
 			}
-			t.Logf("  sent (finish %v): now at %s (%d)", finish, b.path(t), b.lastStatus())
-			if b.lastStatus() == 422 {
+			t.Logf("  sent (finish %v): now at %s (%d)", finish, b.path(t), b.LastStatus())
+			if b.LastStatus() == 422 {
 				t.Fatalf("the step at %s was refused: %s", p, b.text(t, "#error-summary"))
 			}
 		}
@@ -496,7 +490,7 @@ func TestBrowser(t *testing.T) {
 		}
 		b.signIn(t, base, "caseworker@northside.example")
 		b.navigate(t, base+personPath)
-		if s := b.lastStatus(); s != 404 && s != 403 {
+		if s := b.LastStatus(); s != 404 && s != 403 {
 			t.Errorf("Northside opening a Harbour person got %d, want 404 or 403", s)
 		}
 		if body := b.text(t, "main"); caseCode != "" && strings.Contains(body, caseCode) {
@@ -509,7 +503,7 @@ func TestBrowser(t *testing.T) {
 		b.navigate(t, base+"/")
 		b.submit(t, `form[action="/signout"] button`)
 		b.navigate(t, base+"/signin")
-		if err := chromedp.Run(b.ctx,
+		if err := chromedp.Run(b.Ctx,
 			chromedp.SendKeys(`#email`, "admin@harbour.example", chromedp.ByID),
 			chromedp.SendKeys(`#password`, demo.Password, chromedp.ByID),
 		); err != nil {
@@ -525,7 +519,7 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the set-up page's secret %q: %v", secret, err)
 		}
-		if err := chromedp.Run(b.ctx, chromedp.SendKeys(`#code`, code, chromedp.ByID)); err != nil {
+		if err := chromedp.Run(b.Ctx, chromedp.SendKeys(`#code`, code, chromedp.ByID)); err != nil {
 			t.Fatal(err)
 		}
 		b.submit(t, `form[action="/signin/setup"] button[type="submit"]`)
@@ -533,7 +527,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("after setting up the second factor the browser is at %s: %s", p, b.text(t, "main"))
 		}
 		b.navigate(t, base+"/admin/users")
-		if s := b.lastStatus(); s != 200 {
+		if s := b.LastStatus(); s != 200 {
 			t.Fatalf("the administrator's users page: %d", s)
 		}
 		b.check(t, "admin users")

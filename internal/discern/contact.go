@@ -33,9 +33,9 @@ type ContactWindow struct {
 }
 
 func (w ContactWindow) holds(local time.Time) bool {
+	m := local.Hour()*60 + local.Minute()
 	if len(w.Weekdays) > 0 {
 		day := local.Weekday()
-		m := local.Hour()*60 + local.Minute()
 		// Past midnight in a window that spans it, the window began the day before.
 		if w.To < w.From && m < w.To {
 			day = (day + 6) % 7
@@ -44,7 +44,6 @@ func (w ContactWindow) holds(local time.Time) bool {
 			return false
 		}
 	}
-	m := local.Hour()*60 + local.Minute()
 	if w.From <= w.To {
 		return m >= w.From && m < w.To
 	}

@@ -23,22 +23,30 @@ const (
 // JoinDataClasses is the stored (and hashed) form of an entry's data
 // classes: sorted, without repeats, joined by commas.
 func JoinDataClasses(cs []discern.DataClass) string {
+	sorted := slices.Clone(cs)
+	slices.Sort(sorted)
+	return joinCodes(slices.Compact(sorted))
+}
+
+// joinCodes is the stored form of a list of codes (data classes, consent
+// purposes): joined by commas, in the order given.
+func joinCodes[T ~string](cs []T) string {
 	ss := make([]string, len(cs))
 	for i, c := range cs {
 		ss[i] = string(c)
 	}
-	slices.Sort(ss)
-	return strings.Join(slices.Compact(ss), ",")
+	return strings.Join(ss, ",")
 }
 
-func splitDataClasses(s string) []discern.DataClass {
+// splitCodes reads what joinCodes wrote.
+func splitCodes[T ~string](s string) []T {
 	if s == "" {
 		return nil
 	}
 	parts := strings.Split(s, ",")
-	out := make([]discern.DataClass, len(parts))
+	out := make([]T, len(parts))
 	for i, p := range parts {
-		out[i] = discern.DataClass(p)
+		out[i] = T(p)
 	}
 	return out
 }
@@ -50,7 +58,7 @@ func scanAudit(s scanner) (*discern.AuditEntry, error) {
 		&e.Outcome, &e.RequestID, &e.PrevHash, &e.Hash); err != nil {
 		return nil, err
 	}
-	e.DataClasses = splitDataClasses(classes)
+	e.DataClasses = splitCodes[discern.DataClass](classes)
 	return &e, nil
 }
 

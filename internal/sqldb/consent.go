@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"strings"
 
 	"github.com/discern-org/discern/internal/discern"
 )
@@ -19,12 +18,7 @@ func scanConsent(s scanner) (*discern.Consent, error) {
 		return nil, err
 	}
 	c.Recipient.Kind, c.Method = discern.RecipientKind(kind), discern.ConsentMethod(method)
-	for _, x := range strings.Split(classes, ",") {
-		c.Classes = append(c.Classes, discern.DataClass(x))
-	}
-	for _, x := range strings.Split(purposes, ",") {
-		c.Purposes = append(c.Purposes, discern.ConsentPurpose(x))
-	}
+	c.Classes, c.Purposes = splitCodes[discern.DataClass](classes), splitCodes[discern.ConsentPurpose](purposes)
 	return &c, nil
 }
 
@@ -69,14 +63,6 @@ func (tx *Tx) AddConsentVersion(ctx context.Context, c *discern.Consent) error {
 			return discern.Errorf(discern.KindConflict, "This consent was changed by someone else (it is at version %d); reload it and try again.", newest)
 		}
 	}
-	classes := make([]string, len(c.Classes))
-	for i, x := range c.Classes {
-		classes[i] = string(x)
-	}
-	purposes := make([]string, len(c.Purposes))
-	for i, p := range c.Purposes {
-		purposes[i] = string(p)
-	}
 	c.ValidFrom = normTime(c.ValidFrom)
 	if c.ValidUntil != nil {
 		v := normTime(*c.ValidUntil)
@@ -89,7 +75,7 @@ func (tx *Tx) AddConsentVersion(ctx context.Context, c *discern.Consent) error {
 	c.CreatedAt = tx.now
 	_, err := tx.exec(ctx, "INSERT INTO consents ("+consentCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
 		c.OrgID, c.ID, c.Version, c.PersonID, string(c.Recipient.Kind), c.Recipient.ID, c.Recipient.OrgID,
-		strings.Join(classes, ","), strings.Join(purposes, ","), string(c.Method), c.RecordedBy, c.Language,
+		joinCodes(c.Classes), joinCodes(c.Purposes), string(c.Method), c.RecordedBy, c.Language,
 		c.ValidFrom, nullTime(c.ValidUntil), nullTime(c.RevokedAt), c.RevokedBy, tx.now)
 	return mapError("add consent version", err)
 }

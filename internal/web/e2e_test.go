@@ -244,13 +244,6 @@ func browser(t *testing.T) (context.Context, *browsertest.Tab) {
 	return tab.Ctx, tab
 }
 
-func screenshotDir(t *testing.T) string { return browsertest.ScreenshotDir(t) }
-
-func checkAxe(t *testing.T, ctx context.Context, where string) {
-	t.Helper()
-	browsertest.CheckAxe(t, ctx, where)
-}
-
 // checkNoOverflow fails when anything sticks out sideways: on a phone
 // that means a page that scrolls in two directions.
 func checkNoOverflow(t *testing.T, ctx context.Context, where string) {
@@ -270,26 +263,16 @@ func checkNoOverflow(t *testing.T, ctx context.Context, where string) {
 // turns script off again for what follows.
 func checkAxeScriptOff(t *testing.T, ctx context.Context, where string) {
 	t.Helper()
-	checkAxe(t, ctx, where)
+	browsertest.CheckAxe(t, ctx, where)
 	if err := chromedp.Run(ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkConsole(t *testing.T, cl *browsertest.Tab, where string) {
-	t.Helper()
-	browsertest.CheckLogs(t, cl, where)
-}
-
-func screenshot(t *testing.T, ctx context.Context, dir, name string, width int, media string) {
-	t.Helper()
-	browsertest.Screenshot(t, ctx, dir, name, width, media)
-}
-
 func TestBrowser(t *testing.T) {
 	ctx, cl := browser(t)
 	srv, es := newE2EServer(t)
-	dir := screenshotDir(t)
+	dir := browsertest.ScreenshotDir(t)
 	base := srv.URL
 
 	t.Run("every page passes axe and the CSP", func(t *testing.T) {
@@ -308,11 +291,11 @@ func TestBrowser(t *testing.T) {
 				if err := chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.lang`, &got)); err != nil || got != lang {
 					t.Errorf("%s: lang %q (%v)", u, got, err)
 				}
-				checkAxe(t, ctx, lang+"/"+p.name)
-				checkConsole(t, cl, lang+"/"+p.name)
+				browsertest.CheckAxe(t, ctx, lang+"/"+p.name)
+				browsertest.CheckLogs(t, cl, lang+"/"+p.name)
 				checkNoOverflow(t, ctx, lang+"/"+p.name)
 				if os.Getenv("DISCERN_SCREENSHOTS_ALL") != "" {
-					screenshot(t, ctx, dir, "page-"+lang+"-"+p.name+"-phone", 390, "")
+					browsertest.Screenshot(t, ctx, dir, "page-"+lang+"-"+p.name+"-phone", 390, "")
 				}
 			}
 		}
@@ -348,8 +331,8 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("after a bad age: summary %q, age %q, other answer kept %v", summary, ageValue, radio)
 		}
 		checkAxeScriptOff(t, ctx, "interview with problems")
-		screenshot(t, ctx, dir, "interview-problems-desktop", 1280, "")
-		screenshot(t, ctx, dir, "interview-problems-phone", 390, "")
+		browsertest.Screenshot(t, ctx, dir, "interview-problems-desktop", 1280, "")
+		browsertest.Screenshot(t, ctx, dir, "interview-problems-phone", 390, "")
 		err = chromedp.Run(ctx,
 			chromedp.SetValue(`#a-age`, "19", chromedp.ByID),
 			chromedp.Click(`button[value="next"]`, chromedp.ByQuery),
@@ -365,8 +348,8 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAxeScriptOff(t, ctx, "interview step 3")
-		screenshot(t, ctx, dir, "interview-desktop", 1280, "")
-		screenshot(t, ctx, dir, "interview-phone", 390, "")
+		browsertest.Screenshot(t, ctx, dir, "interview-desktop", 1280, "")
+		browsertest.Screenshot(t, ctx, dir, "interview-phone", 390, "")
 		err = chromedp.Run(ctx,
 			chromedp.Click(`button[value="save"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`#drafts-h`, chromedp.ByID), // saved and left for the home page
@@ -424,8 +407,8 @@ func TestBrowser(t *testing.T) {
 			t.Error("no follow-up questions, though means were left open")
 		}
 		checkAxeScriptOff(t, ctx, "follow-ups (es)")
-		screenshot(t, ctx, dir, "followups-es-phone", 390, "")
-		screenshot(t, ctx, dir, "followups-es-desktop", 1280, "")
+		browsertest.Screenshot(t, ctx, dir, "followups-es-phone", 390, "")
+		browsertest.Screenshot(t, ctx, dir, "followups-es-desktop", 1280, "")
 		if asked > 0 {
 			// Answer the engine's first question.
 			if err := chromedp.Run(ctx, chromedp.Click(`fieldset.question input[type="radio"][value="yes"]`, chromedp.ByQuery)); err != nil {
@@ -444,7 +427,7 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(result, "De un vistazo") || !strings.Contains(result, "Protocolo de Palermo") {
 			t.Errorf("result at a glance: %q", result)
 		}
-		checkConsole(t, cl, "interview without JavaScript")
+		browsertest.CheckLogs(t, cl, "interview without JavaScript")
 		if err := chromedp.Run(ctx, chromedp.Click(`.lang-switch button[lang="en"]`, chromedp.ByQuery), chromedp.WaitVisible(`html[lang="en"] .jurisdiction`, chromedp.ByQuery)); err != nil {
 			t.Fatal(err)
 		}
@@ -466,7 +449,7 @@ func TestBrowser(t *testing.T) {
 		if a, ok := es.answer("js", "safe_now"); !ok || a.Value != "yes" {
 			t.Errorf("the background save did not store the answer: %+v", a)
 		}
-		checkConsole(t, cl, "htmx")
+		browsertest.CheckLogs(t, cl, "htmx")
 	})
 
 	t.Run("result and print view", func(t *testing.T) {
@@ -482,9 +465,9 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(strings.ToLower(alerts), "urgent") {
 			t.Errorf("alerts %q", alerts)
 		}
-		checkAxe(t, ctx, "result")
-		screenshot(t, ctx, dir, "result-desktop", 1280, "")
-		screenshot(t, ctx, dir, "result-phone", 390, "")
+		browsertest.CheckAxe(t, ctx, "result")
+		browsertest.Screenshot(t, ctx, dir, "result-desktop", 1280, "")
+		browsertest.Screenshot(t, ctx, dir, "result-phone", 390, "")
 		var printVisible bool
 		err = chromedp.Run(ctx,
 			chromedp.Navigate(base+URL(PathScreening, "d01")+"?print=1"),
@@ -497,10 +480,10 @@ func TestBrowser(t *testing.T) {
 		if !printVisible {
 			t.Error("the print button stays hidden with JavaScript on")
 		}
-		checkAxe(t, ctx, "print view")
-		screenshot(t, ctx, dir, "print-view-desktop", 1280, "")
-		screenshot(t, ctx, dir, "print-view-phone", 390, "")
-		screenshot(t, ctx, dir, "print-media-desktop", 1280, "print")
+		browsertest.CheckAxe(t, ctx, "print view")
+		browsertest.Screenshot(t, ctx, dir, "print-view-desktop", 1280, "")
+		browsertest.Screenshot(t, ctx, dir, "print-view-phone", 390, "")
+		browsertest.Screenshot(t, ctx, dir, "print-media-desktop", 1280, "print")
 		var pdf []byte
 		if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
 			var err error
@@ -512,7 +495,7 @@ func TestBrowser(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "print.pdf"), pdf, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		checkConsole(t, cl, "result")
+		browsertest.CheckLogs(t, cl, "result")
 	})
 	t.Logf("screenshots in %s", dir)
 }
