@@ -1,6 +1,7 @@
 package discern
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -210,4 +211,126 @@ func (a ReferralAgeing) Overdue(s ReferralState, since, now time.Time) (bool, ti
 	}
 	due := since.Add(d)
 	return !now.Before(due), due
+}
+
+// ReferralBasisKind is what makes a referral's disclosure lawful.
+type ReferralBasisKind string
+
+// The bases. A referral rests on the person's consent, or, narrowly, on a
+// legal exception an administrator has configured (a court order,
+// mandatory child-protection reporting), used with a written reason.
+const (
+	BasisConsent   ReferralBasisKind = "consent"
+	BasisException ReferralBasisKind = "exception"
+)
+
+// Referral is a closed-loop referral of a person to a service or
+// organization in the directory. It carries a packet of the person's data
+// limited to the classes released when it was made, sealed with the
+// person's data key; what the recipient may read of it is decided again at
+// every read, so a revoked or expired consent stops access at once.
+type Referral struct {
+	ID       string
+	OrgID    string // the sending organization
+	PersonID string
+	// Recipient is the directory entry referred to; RecipientName its
+	// name at the time. RecipientOrgID is the Discern organization that
+	// receives it, when the directory entry is linked to one; otherwise the
+	// recipient is outside Discern and the sender records its answers.
+	Recipient      Recipient
+	RecipientName  string
+	RecipientOrgID string
+	Needs          []string
+	Classes        []DataClass // the classes in the packet
+	Basis          ReferralBasisKind
+	Consents       []ConsentRef // the consent versions relied on (basis consent)
+	ExceptionID    string       // the legal exception used (basis exception)
+	// ChildProtection marks a referral made on the child-protection branch.
+	ChildProtection bool
+	// Packet and ExceptionReason are sealed with the person's key.
+	Packet          Sealed
+	ExceptionReason Sealed
+	State           ReferralState
+	Outcome         ReferralOutcome
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	// StateSince is when the referral reached its current state, for
+	// ageing and reminders.
+	StateSince time.Time
+}
+
+// Validate checks a referral before it is stored.
+func (r *Referral) Validate() error {
+	switch {
+	case r.OrgID == "" || r.PersonID == "":
+		return Invalid("person_id", "A referral belongs to a person.")
+	case r.Recipient.Kind != RecipientOrganization && r.Recipient.Kind != RecipientService:
+		return Invalid("recipient", "The recipient must be an organization or a service in the directory.")
+	case r.Recipient.ID == "":
+		return Invalid("recipient", "Choose who the referral is to.")
+	case len(r.Classes) == 0:
+		return Invalid("classes", "A referral carries at least one kind of information.")
+	case r.Basis == BasisConsent && len(r.Consents) == 0:
+		return Invalid("consents", "A referral on consent names the consent it rests on.")
+	case r.Basis == BasisException && (r.ExceptionID == "" || len(r.ExceptionReason) == 0):
+		return Invalid("exception", "A referral under a legal exception names the exception and the reason.")
+	case r.Basis != BasisConsent && r.Basis != BasisException:
+		return Invalid("basis", "A referral rests on consent or on a legal exception.")
+	case !r.State.Valid():
+		return Invalid("state", "%q is not a referral state.", r.State)
+	case r.Outcome != "" && !r.Outcome.Valid():
+		return Invalid("outcome", "%q is not a referral outcome.", r.Outcome)
+	case r.CreatedBy == "":
+		return Invalid("created_by", "A referral names who made it.")
+	case len(r.Packet) == 0:
+		return Invalid("packet", "A referral carries its packet.")
+	}
+	for _, c := range r.Classes {
+		if !c.Valid() {
+			return Invalid("classes", "%q is not a known kind of information.", c)
+		}
+	}
+	return nil
+}
+
+// ReferralEvent is one move of a referral, kept for its history.
+type ReferralEvent struct {
+	ReferralID string
+	Seq        int
+	From, To   ReferralState
+	Side       ReferralSide
+	// OnBehalf marks a recipient's answer recorded by the sender, for a
+	// recipient outside Discern.
+	OnBehalf bool
+	ActorID  string
+	ActorOrg string
+	Outcome  ReferralOutcome
+	Reason   Sealed // sealed with the person's key; may be empty
+	At       time.Time
+}
+
+// ReferralFilter selects referrals: those a sending organization made
+// (OrgID, optionally for one person), or those sent to a receiving
+// organization (RecipientOrgID).
+type ReferralFilter struct {
+	OrgID          string
+	PersonID       string
+	RecipientOrgID string
+	Limit          int
+}
+
+// ReferralStore keeps referrals and their history.
+type ReferralStore interface {
+	// CreateReferral stores r (ID and times filled in) with its first
+	// event.
+	CreateReferral(ctx context.Context, r *Referral) error
+	// FindReferral returns one referral by ID, whoever sent it; callers
+	// decide who may see it.
+	FindReferral(ctx context.Context, id string) (*Referral, error)
+	FindReferrals(ctx context.Context, f ReferralFilter) ([]*Referral, error)
+	// MoveReferral records e and moves the referral to e.To, provided it
+	// is still in e.From (else KindConflict).
+	MoveReferral(ctx context.Context, r *Referral, e *ReferralEvent) error
+	FindReferralEvents(ctx context.Context, referralID string) ([]*ReferralEvent, error)
 }

@@ -18,4 +18,5 @@ type Store interface {
 	IdempotencyStore
 	AuditStore
 	ConsentStore
+	ReferralStore
 }

@@ -164,6 +164,10 @@ func (tx *Tx) ErasePerson(ctx context.Context, orgID, id string) error {
 		{"erase notes", "DELETE FROM notes WHERE org_id = $1 AND person_id = $2", []any{orgID, id}},
 		{"erase tasks", "UPDATE tasks SET title = NULL, updated_at = $3 WHERE org_id = $1 AND person_id = $2",
 			[]any{orgID, id, tx.now}},
+		{"erase referral packets", "UPDATE referrals SET packet = $3, exception_reason = NULL, updated_at = $4 WHERE org_id = $1 AND person_id = $2",
+			[]any{orgID, id, []byte{0}, tx.now}},
+		{"erase referral reasons", "UPDATE referral_events SET reason = NULL WHERE referral_id IN (SELECT id FROM referrals WHERE org_id = $1 AND person_id = $2)",
+			[]any{orgID, id}},
 		{"detach screenings", "UPDATE screenings SET person_id = NULL, encounter_id = NULL, updated_at = $3 WHERE org_id = $1 AND person_id = $2",
 			[]any{orgID, id, tx.now}},
 	}
