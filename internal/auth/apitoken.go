@@ -40,6 +40,10 @@ const (
 	TokenOrgsWrite       TokenScope = "orgs:write"
 	TokenAuditRead       TokenScope = "audit:read"
 	TokenStatsRead       TokenScope = "stats:read"
+	TokenConsentsRead    TokenScope = "consents:read"
+	TokenConsentsWrite   TokenScope = "consents:write"
+	TokenReferralsRead   TokenScope = "referrals:read"
+	TokenReferralsWrite  TokenScope = "referrals:write"
 )
 
 // TokenScopes lists every token scope.
@@ -53,6 +57,8 @@ var TokenScopes = []TokenScope{
 	TokenUsersRead, TokenUsersWrite,
 	TokenOrgsRead, TokenOrgsWrite,
 	TokenAuditRead, TokenStatsRead,
+	TokenConsentsRead, TokenConsentsWrite,
+	TokenReferralsRead, TokenReferralsWrite,
 }
 
 // Valid reports whether s is a known scope.

@@ -68,6 +68,29 @@ const (
 	// codes. Before the first factor is set up it is the one thing an
 	// administrator can do (see Principal.MFAEnrolled).
 	MFAEnroll Action = "mfa.enroll"
+
+	// ConsentsRead shows a person's consent records; ConsentsManage records,
+	// changes and revokes them.
+	ConsentsRead   Action = "consents.read"
+	ConsentsManage Action = "consents.manage"
+	// ReferralsRead, ReferralsCreate and ReferralsUpdate are the sending
+	// organization's side of a referral (update: cancel, record the
+	// person's withdrawal, record an outside recipient's answer).
+	ReferralsRead   Action = "referrals.read"
+	ReferralsCreate Action = "referrals.create"
+	ReferralsUpdate Action = "referrals.update"
+	// ReferralsReceive is the receiving organization's side: its inbox,
+	// reading a referral's packet (as far as consent allows) and answering.
+	ReferralsReceive Action = "referrals.receive"
+	// DisclosuresException discloses without consent under a legal
+	// exception the organization's administrators configured (a court
+	// order, mandatory child-protection reporting), with a written reason.
+	DisclosuresException Action = "disclosures.exception"
+	// PeopleExport exports a person's records to a recipient, and
+	// DocumentsCreate produces a document (summary, letter) for one; both
+	// only as far as the person's consent allows.
+	PeopleExport    Action = "people.export"
+	DocumentsCreate Action = "documents.create"
 )
 
 // Actions lists every action.
@@ -84,6 +107,9 @@ var Actions = []Action{
 	TokensRead, TokensCreate, TokensRevoke,
 	SessionsRead, SessionsRevoke, SignOut,
 	AccountManage, MFAEnroll,
+	ConsentsRead, ConsentsManage,
+	ReferralsRead, ReferralsCreate, ReferralsUpdate, ReferralsReceive,
+	DisclosuresException, PeopleExport, DocumentsCreate,
 }
 
 // Valid reports whether a is a known action.

@@ -245,6 +245,59 @@ var policyMatrix = []struct {
 	{MFAEnroll, caseworker, "own:+", "-", "-", "-"},
 	{MFAEnroll, screener, "own:+", "-", "-", "-"},
 	{MFAEnroll, analyst, "own:+", "-", "-", "-"},
+	{ConsentsRead, admin, "org:c", "org:c", "org:c", "-"},
+	{ConsentsRead, supervisor, "team:all", "team:all", "-", "-"},
+	{ConsentsRead, caseworker, "own:all", "team:ci", "-", "-"},
+	{ConsentsRead, screener, "own:ci", "-", "-", "-"},
+	{ConsentsRead, analyst, "-", "-", "-", "-"},
+
+	{ConsentsManage, admin, "-", "-", "-", "-"},
+	{ConsentsManage, supervisor, "team:all", "team:all", "-", "-"},
+	{ConsentsManage, caseworker, "own:all", "-", "-", "-"},
+	{ConsentsManage, screener, "-", "-", "-", "-"},
+	{ConsentsManage, analyst, "-", "-", "-", "-"},
+
+	{ReferralsRead, admin, "org:c", "org:c", "org:c", "-"},
+	{ReferralsRead, supervisor, "team:all", "team:all", "-", "-"},
+	{ReferralsRead, caseworker, "own:all", "team:ci", "-", "-"},
+	{ReferralsRead, screener, "-", "-", "-", "-"},
+	{ReferralsRead, analyst, "-", "-", "-", "-"},
+
+	{ReferralsCreate, admin, "-", "-", "-", "-"},
+	{ReferralsCreate, supervisor, "team:all", "team:all", "-", "-"},
+	{ReferralsCreate, caseworker, "own:all", "-", "-", "-"},
+	{ReferralsCreate, screener, "-", "-", "-", "-"},
+	{ReferralsCreate, analyst, "-", "-", "-", "-"},
+
+	{ReferralsUpdate, admin, "-", "-", "-", "-"},
+	{ReferralsUpdate, supervisor, "team:all", "team:all", "-", "-"},
+	{ReferralsUpdate, caseworker, "own:all", "-", "-", "-"},
+	{ReferralsUpdate, screener, "-", "-", "-", "-"},
+	{ReferralsUpdate, analyst, "-", "-", "-", "-"},
+
+	{ReferralsReceive, admin, "-", "-", "-", "-"},
+	{ReferralsReceive, supervisor, "org:all", "org:all", "org:all", "-"},
+	{ReferralsReceive, caseworker, "org:all", "org:all", "org:all", "-"},
+	{ReferralsReceive, screener, "-", "-", "-", "-"},
+	{ReferralsReceive, analyst, "-", "-", "-", "-"},
+
+	{DisclosuresException, admin, "-", "-", "-", "-"},
+	{DisclosuresException, supervisor, "team:all", "team:all", "-", "-"},
+	{DisclosuresException, caseworker, "-", "-", "-", "-"},
+	{DisclosuresException, screener, "-", "-", "-", "-"},
+	{DisclosuresException, analyst, "-", "-", "-", "-"},
+
+	{PeopleExport, admin, "-", "-", "-", "-"},
+	{PeopleExport, supervisor, "team:all", "team:all", "-", "-"},
+	{PeopleExport, caseworker, "own:all", "-", "-", "-"},
+	{PeopleExport, screener, "-", "-", "-", "-"},
+	{PeopleExport, analyst, "-", "-", "-", "-"},
+
+	{DocumentsCreate, admin, "-", "-", "-", "-"},
+	{DocumentsCreate, supervisor, "team:all", "team:all", "-", "-"},
+	{DocumentsCreate, caseworker, "own:all", "-", "-", "-"},
+	{DocumentsCreate, screener, "-", "-", "-", "-"},
+	{DocumentsCreate, analyst, "-", "-", "-", "-"},
 }
 
 // TestDecideMatrix checks every action × every role × own / team / other
@@ -519,11 +572,14 @@ func TestTokenScopesFor(t *testing.T) {
 	}
 	want := map[discern.Role][]TokenScope{
 		admin: {TokenPeopleRead, TokenPeopleErase, TokenEncountersRead, TokenScreeningsRead, TokenTasksRead,
-			TokenUsersRead, TokenUsersWrite, TokenOrgsRead, TokenOrgsWrite, TokenAuditRead, TokenStatsRead},
-		supervisor: append(slices.Clone(caseScopes), TokenPeopleErase, TokenNotesRead, TokenNotesWrite, TokenAuditRead, TokenStatsRead),
-		caseworker: append(slices.Clone(caseScopes), TokenNotesRead, TokenNotesWrite, TokenAuditRead),
+			TokenUsersRead, TokenUsersWrite, TokenOrgsRead, TokenOrgsWrite, TokenAuditRead, TokenStatsRead,
+			TokenConsentsRead, TokenReferralsRead},
+		supervisor: append(slices.Clone(caseScopes), TokenPeopleErase, TokenNotesRead, TokenNotesWrite, TokenAuditRead, TokenStatsRead,
+			TokenConsentsRead, TokenConsentsWrite, TokenReferralsRead, TokenReferralsWrite),
+		caseworker: append(slices.Clone(caseScopes), TokenNotesRead, TokenNotesWrite, TokenAuditRead,
+			TokenConsentsRead, TokenConsentsWrite, TokenReferralsRead, TokenReferralsWrite),
 		screener: {TokenPeopleRead, TokenPeopleWrite, TokenEncountersRead, TokenEncountersWrite, TokenScreeningsRead,
-			TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite, TokenAssess, TokenUsersRead, TokenOrgsRead},
+			TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite, TokenAssess, TokenUsersRead, TokenOrgsRead, TokenConsentsRead},
 		analyst: {TokenUsersRead, TokenOrgsRead, TokenStatsRead},
 	}
 	for _, role := range discern.Roles {

@@ -245,4 +245,55 @@ var policyTable = map[Action]rule{
 	// signed in, so that a new administrator can get started.
 	AccountManage: {grants: ownForAll},
 	MFAEnroll:     {mfa: mfaEnroll, grants: ownForAll},
+
+	// Consent records hold no personal data beyond the case class (who may
+	// receive what, for what): those who work a case record them; an
+	// administrator may read them for oversight.
+	ConsentsRead: {token: TokenConsentsRead, grants: roles{
+		admin:      {org(caseOnly)},
+		supervisor: {team(all)},
+		caseworker: {own(all), team(caseAndID)},
+		screener:   {own(caseAndID)},
+	}},
+	ConsentsManage: {token: TokenConsentsWrite, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+
+	// Referrals, sending side. The classes are those of the packet; the
+	// person's consent narrows them further.
+	ReferralsRead: {token: TokenReferralsRead, grants: roles{
+		admin:      {org(caseOnly)},
+		supervisor: {team(all)},
+		caseworker: {own(all), team(caseAndID)},
+	}},
+	ReferralsCreate: {token: TokenReferralsWrite, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+	ReferralsUpdate: {token: TokenReferralsWrite, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+	// Referrals, receiving side: the intake staff of the receiving
+	// organization see its inbox; what a referral shows is limited by the
+	// person's consent at the moment of reading.
+	ReferralsReceive: {token: TokenReferralsWrite, grants: roles{
+		supervisor: {org(all)},
+		caseworker: {org(all)},
+	}},
+	// Disclosure under a legal exception: supervisors only, never with a
+	// token, always with a written reason (checked by the service).
+	DisclosuresException: {grants: roles{
+		supervisor: {team(all)},
+	}},
+	// Exports and documents for a recipient: signed in only.
+	PeopleExport: {grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+	DocumentsCreate: {grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
 }

@@ -46,6 +46,9 @@ type Service struct {
 	log    *audit.Log
 	now    func() time.Time
 	rand   io.Reader
+	// recipients finds referral and consent recipients in the service
+	// directory (SetRecipients).
+	recipients Recipients
 }
 
 // New returns a casework service. now and rand are the clock and the

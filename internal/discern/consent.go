@@ -3,6 +3,7 @@ package discern
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -203,6 +204,10 @@ type ConsentDecision struct {
 	Withheld  []DataClass
 	Basis     []ConsentRef
 	Reason    string
+	// Code names the reason in a word for the audit trail: no_consent,
+	// wrong_purpose, revoked, expired, not_yet_valid, too_narrow or
+	// nothing_asked; empty when everything asked for passes.
+	Code string
 }
 
 // ConsentRef names one consent version.
@@ -263,16 +268,17 @@ func DecideDisclosure(consents []*Consent, d Disclosure) ConsentDecision {
 	}
 	switch {
 	case len(d.Classes) == 0:
-		dec.Reason = "Nothing was asked for."
+		dec.Reason, dec.Code = "Nothing was asked for.", "nothing_asked"
 	case len(dec.Withheld) == 0:
 	case !sawRecipient:
-		dec.Reason = "The person has not agreed to share with this recipient."
+		dec.Reason, dec.Code = "The person has not agreed to share with this recipient.", "no_consent"
 	case !sawPurpose:
-		dec.Reason = "The person's consent for this recipient does not cover this purpose."
+		dec.Reason, dec.Code = "The person's consent for this recipient does not cover this purpose.", "wrong_purpose"
 	case len(dec.Permitted) == 0 && len(blocked) > 0:
-		dec.Reason = "The person's consent for this recipient is " + describeStates(blocked) + "."
+		st := describeStates(blocked)
+		dec.Reason, dec.Code = "The person's consent for this recipient is "+st+".", strings.ReplaceAll(st, " ", "_")
 	default:
-		dec.Reason = "The person has not agreed to share every kind of information asked for; only what they agreed to passes."
+		dec.Reason, dec.Code = "The person has not agreed to share every kind of information asked for; only what they agreed to passes.", "too_narrow"
 	}
 	return dec
 }

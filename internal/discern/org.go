@@ -2,6 +2,8 @@ package discern
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,6 +37,50 @@ type OrganizationSettings struct {
 	// RequireMFA extends the second factor, always required of
 	// administrators, to every user.
 	RequireMFA bool `json:"require_mfa,omitempty"`
+	// DirectoryOrgID links this organization to its entry in the service
+	// directory (an HSDS organization id): referrals to that directory
+	// organization, or to any of its services, arrive in this
+	// organization's inbox.
+	DirectoryOrgID string `json:"directory_org_id,omitempty"`
+	// LegalExceptions are the exceptions to consent the organization's
+	// administrators have configured; disclosure under one is separately
+	// permissioned, needs a written reason and is audited.
+	LegalExceptions []LegalException `json:"legal_exceptions,omitempty"`
+}
+
+// ExceptionKind is the kind of a legal exception to consent.
+type ExceptionKind string
+
+// The kinds. ChildProtection marks the exception the child-protection
+// branch offers for a person who may be under 18.
+const (
+	ExceptionCourtOrder      ExceptionKind = "court_order"
+	ExceptionChildProtection ExceptionKind = "child_protection"
+	ExceptionDangerToLife    ExceptionKind = "danger_to_life"
+	ExceptionOther           ExceptionKind = "other_statutory"
+)
+
+// ExceptionKinds lists every kind.
+var ExceptionKinds = []ExceptionKind{ExceptionCourtOrder, ExceptionChildProtection, ExceptionDangerToLife, ExceptionOther}
+
+// LegalException is one configured exception: what it is, the law it rests
+// on, and whether it may be used now.
+type LegalException struct {
+	ID       string        `json:"id"`
+	Kind     ExceptionKind `json:"kind"`
+	Label    string        `json:"label"`
+	Citation string        `json:"citation"`
+	Active   bool          `json:"active"`
+}
+
+// Exception returns the configured exception with id, if any.
+func (s *OrganizationSettings) Exception(id string) (LegalException, bool) {
+	for _, e := range s.LegalExceptions {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return LegalException{}, false
 }
 
 // Validate checks an organization before it is stored.
@@ -58,6 +104,24 @@ func (o *Organization) Validate() error {
 func (s *OrganizationSettings) Validate() error {
 	if s.DefaultLanguage != "" && !ValidLanguage(s.DefaultLanguage) {
 		return Invalid("settings.default_language", "default_language must be a language tag such as en or pt-BR.")
+	}
+	if len(s.DirectoryOrgID) > 200 {
+		return Invalid("settings.directory_org_id", "directory_org_id is at most 200 characters.")
+	}
+	seen := map[string]bool{}
+	for i, e := range s.LegalExceptions {
+		field := fmt.Sprintf("settings.legal_exceptions[%d]", i)
+		switch {
+		case e.ID == "" || len(e.ID) > 64 || seen[e.ID]:
+			return Invalid(field, "Each legal exception needs its own short id.")
+		case !slices.Contains(ExceptionKinds, e.Kind):
+			return Invalid(field, "The kind must be court_order, child_protection, danger_to_life or other_statutory.")
+		case strings.TrimSpace(e.Label) == "" || utf8.RuneCountInString(e.Label) > 200:
+			return Invalid(field, "Describe the exception in at most 200 characters.")
+		case strings.TrimSpace(e.Citation) == "" || utf8.RuneCountInString(e.Citation) > 300:
+			return Invalid(field, "Cite the law or order the exception rests on (at most 300 characters).")
+		}
+		seen[e.ID] = true
 	}
 	return validJurisdictions("settings.jurisdictions", s.Jurisdictions)
 }
