@@ -383,12 +383,12 @@ func (s *Service) GetReferralFrame(ctx context.Context, a Actor, r *discern.Refe
 // recipient, only when the person's consent for that recipient covers
 // exporting every one of them. The export is audited.
 func (s *Service) ExportPerson(ctx context.Context, a Actor, personID string, kind discern.RecipientKind, recipientID string, classes []discern.DataClass) (*Packet, error) {
-	if len(classes) == 0 {
-		return nil, discern.Invalid("classes", "Choose at least one kind of information to export.")
-	}
 	p, _, err := s.personScope(ctx, a, personID, auth.PeopleExport, classes...)
 	if err != nil {
 		return nil, err
+	}
+	if len(classes) == 0 {
+		return nil, discern.Invalid("classes", "Choose at least one kind of information to export.")
 	}
 	rcpt, _, err := s.findRecipient(kind, recipientID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/discern-org/discern/internal/directory"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
@@ -144,6 +145,7 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	}
 	reg := metrics.New()
 	cw := casework.New(db, sealer, testEngine(), alog, c.Now, lr)
+	cw.SetRecipients(casework.DirectoryRecipients(func() *directory.Directory { return testDirectory }))
 	h, table := newServer(Deps{
 		DB: db, Accounts: svc, Casework: cw, Engine: testEngine(), Sealer: sealer, Metrics: reg,
 		Logger: logger, Now: c.Now, Rand: lr, Options: o,
@@ -376,4 +378,11 @@ func (s *testServer) serve(r *http.Request) *response {
 	r.RemoteAddr = "192.0.2.1:1234"
 	s.handler.ServeHTTP(rec, r)
 	return &response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+// testDirectory is the service directory of the test server: one
+// organization outside Discern with one service.
+var testDirectory = &directory.Directory{
+	Organizations: []directory.Organization{{ID: "dir-org-matrix", Name: "Matrix Legal Aid (fictional)"}},
+	Services:      []directory.Service{{ID: "dir-svc-matrix", OrganizationID: "dir-org-matrix", Name: "Matrix clinic"}},
 }

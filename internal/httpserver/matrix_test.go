@@ -39,6 +39,8 @@ type fixture struct {
 	// A person recorded by the target caseworker, with a draft screening
 	// and a task.
 	person, screening, task string
+	// A consent of that person and a referral made on it.
+	consent, referral string
 }
 
 // wildcards finds, for each kind of path wildcard, the record of an
@@ -54,6 +56,8 @@ var wildcards = map[string]func(f *fixture) string{
 	"person_id":    func(f *fixture) string { return f.person },
 	"screening_id": func(f *fixture) string { return f.screening },
 	"task_id":      func(f *fixture) string { return f.task },
+	"consent_id":   func(f *fixture) string { return f.consent },
+	"referral_id":  func(f *fixture) string { return f.referral },
 	// The pages' {id} is named by the path it is in (see pageIDs).
 	"id": nil,
 }
@@ -140,8 +144,19 @@ func seedOrg(t *testing.T, s *testServer, name, domain string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.person, f.screening, f.task = pv.ID, sv.ID, tv.ID
-	f.recordID = append(f.recordID, pv.ID, sv.ID, tv.ID, pv.CaseCode)
+	cv, err := s.cw.RecordConsent(ctx, a, pv.ID, casework.ConsentInput{RecipientKind: discern.RecipientOrganization,
+		RecipientID: "dir-org-matrix", Classes: []discern.DataClass{discern.ClassCase}, Purposes: []discern.ConsentPurpose{discern.PurposeReferral},
+		Method: discern.ConsentVerbal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv, err := s.cw.CreateReferral(ctx, a, casework.ReferralInput{PersonID: pv.ID, RecipientKind: discern.RecipientOrganization,
+		RecipientID: "dir-org-matrix", Classes: []discern.DataClass{discern.ClassCase}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.person, f.screening, f.task, f.consent, f.referral = pv.ID, sv.ID, tv.ID, cv.ID, rv.ID
+	f.recordID = append(f.recordID, pv.ID, sv.ID, tv.ID, pv.CaseCode, cv.ID, rv.ID)
 	for _, u := range f.users {
 		f.emails = append(f.emails, u.Email)
 		f.recordID = append(f.recordID, u.ID)

@@ -139,6 +139,31 @@ func routes(d *deps) []Route {
 			Summary: "Amend or complete a draft screening", API: updateScreening(cw), Example: map[string]any{"complete": true}},
 		{Method: http.MethodGet, Path: "/api/v1/screenings/{screening_id}/history", Action: auth.AuditRead, Tags: []string{"screenings"},
 			Summary: "Who accessed or changed this screening", API: screeningHistory(cw)},
+
+		// Consent records, and what rests on them: referrals and exports.
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/consents", Action: auth.ConsentsRead, Tags: []string{"consent"},
+			Summary: "A person's consents (newest version of each, with where it stands now)", API: listConsents(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/consents", Action: auth.ConsentsManage, Tags: []string{"consent"},
+			Summary: "Record what a person agreed to share, with whom, for what", API: recordConsent(cw), Example: exampleConsent},
+		{Method: http.MethodPut, Path: "/api/v1/people/{person_id}/consents/{consent_id}", Action: auth.ConsentsManage, Tags: []string{"consent"},
+			Summary: "Change a consent (a new version)", API: reviseConsent(cw), Example: exampleConsentRevision},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/consents/{consent_id}/revoke", Action: auth.ConsentsManage, Tags: []string{"consent"},
+			Summary: "Revoke a consent: from this instant nothing rests on it", API: revokeConsent(cw), Example: map[string]int{"version": 1}},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/referrals", Action: auth.ReferralsRead, Tags: []string{"referrals"},
+			Summary: "A person's referrals", API: listReferrals(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/referrals/preview", Action: auth.ReferralsCreate, Tags: []string{"referrals"},
+			Summary: "What a referral would share and its consequences, without making it", API: previewReferral(cw), Example: exampleReferral},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/referrals", Action: auth.ReferralsCreate, Tags: []string{"referrals"},
+			Summary: "Refer a person: only the classes their consent covers, or under a legal exception", API: createReferral(cw), Example: exampleReferral},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/export", Action: auth.PeopleExport, Tags: []string{"people"},
+			Summary: "Export a person's records for a recipient, as far as their consent covers", API: exportPerson(cw)},
+		{Method: http.MethodGet, Path: "/api/v1/inbox", Action: auth.ReferralsReceive, Tags: []string{"referrals"},
+			Summary: "Referrals sent to your organization", API: referralInbox(cw)},
+		{Method: http.MethodGet, Path: "/api/v1/referrals/{referral_id}", Action: auth.ReferralsRead, Tags: []string{"referrals"},
+			Summary: "A referral, as the sender or the recipient sees it (the recipient: only what consent covers now)", API: getReferral(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/referrals/{referral_id}/moves", Action: auth.ReferralsUpdate, Tags: []string{"referrals"},
+			Summary: "Move a referral on (receive, accept, reject, complete, cancel, withdraw…)", API: moveReferral(cw),
+			Example: map[string]string{"to": "withdrawn"}},
 	}, pageRoutes(d)...)
 }
 
@@ -209,3 +234,13 @@ var exampleAnswers = map[string]any{
 	"jurisdictions": []string{"palermo"},
 	"answers":       map[string]any{"exchange_sex": "yes", "free_to_leave": "no"},
 }
+
+// Examples for the consent and referral routes (the matrix test posts them).
+var (
+	exampleConsent = map[string]any{"recipient_kind": "organization", "recipient_id": "dir-org-matrix",
+		"classes": []string{"case", "contact"}, "purposes": []string{"referral"}, "method": "verbal_recorded", "language": "en"}
+	exampleConsentRevision = map[string]any{"version": 1, "recipient_kind": "organization", "recipient_id": "dir-org-matrix",
+		"classes": []string{"case"}, "purposes": []string{"referral"}, "method": "written"}
+	exampleReferral = map[string]any{"recipient_kind": "organization", "recipient_id": "dir-org-matrix",
+		"needs": []string{"legal_immigration"}, "classes": []string{"case"}}
+)
