@@ -18,4 +18,8 @@ type Store interface {
 	IdempotencyStore
 	AuditStore
 	ConsentStore
+	// Pathway tracking, contact safety and the notifications outbox.
+	PlanStore
+	ContactSafetyStore
+	NotificationStore
 }
