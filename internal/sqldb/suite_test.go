@@ -47,6 +47,8 @@ func runStoreSuite(t *testing.T, open func(testing.TB) *sqldb.DB) {
 		{"Transactions", testTransactions},
 		{"KeyVault", testKeyVault},
 		{"Consents", testConsents},
+		{"Plans", testPlans},
+		{"Notifications", testNotifications},
 		{"AuditAppendVerify", testAuditAppendVerify},
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"AuditTamper", func(t *testing.T, f *fixture) { testAuditTamper(t, open) }},
