@@ -40,6 +40,12 @@ const (
 	TokenOrgsWrite       TokenScope = "orgs:write"
 	TokenAuditRead       TokenScope = "audit:read"
 	TokenStatsRead       TokenScope = "stats:read"
+
+	// Pathway tracking and contact safety.
+	TokenPlansRead    TokenScope = "plans:read"
+	TokenPlansWrite   TokenScope = "plans:write"
+	TokenContactRead  TokenScope = "contact:read"
+	TokenContactWrite TokenScope = "contact:write"
 )
 
 // TokenScopes lists every token scope.
@@ -53,6 +59,7 @@ var TokenScopes = []TokenScope{
 	TokenUsersRead, TokenUsersWrite,
 	TokenOrgsRead, TokenOrgsWrite,
 	TokenAuditRead, TokenStatsRead,
+	TokenPlansRead, TokenPlansWrite, TokenContactRead, TokenContactWrite,
 }
 
 // Valid reports whether s is a known scope.

@@ -68,6 +68,19 @@ const (
 	// codes. Before the first factor is set up it is the one thing an
 	// administrator can do (see Principal.MFAEnrolled).
 	MFAEnroll Action = "mfa.enroll"
+
+	// Plans track a protection pathway from a screening result: status,
+	// checklist and clocks. A plan carries its pathway's data class.
+	PlansRead   Action = "plans.read"
+	PlansCreate Action = "plans.create"
+	PlansUpdate Action = "plans.update"
+	// ContactRead and ContactUpdate are a person's contact-safety rules
+	// (class contact).
+	ContactRead   Action = "contact.read"
+	ContactUpdate Action = "contact.update"
+	// NotificationsRead lists reminders for the caller or about a person,
+	// and dismisses them.
+	NotificationsRead Action = "notifications.read"
 )
 
 // Actions lists every action.
@@ -84,6 +97,7 @@ var Actions = []Action{
 	TokensRead, TokensCreate, TokensRevoke,
 	SessionsRead, SessionsRevoke, SignOut,
 	AccountManage, MFAEnroll,
+	PlansRead, PlansCreate, PlansUpdate, ContactRead, ContactUpdate, NotificationsRead,
 }
 
 // Valid reports whether a is a known action.
