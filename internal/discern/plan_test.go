@@ -82,7 +82,7 @@ func TestPlanMoves(t *testing.T) {
 		{PlanConsidering, PlanPreparing}: true, {PlanConsidering, PlanWithdrawn}: true,
 		{PlanPreparing, PlanConsidering}: true, {PlanPreparing, PlanSubmitted}: true, {PlanPreparing, PlanWithdrawn}: true,
 		{PlanSubmitted, PlanGranted}: true, {PlanSubmitted, PlanRefused}: true, {PlanSubmitted, PlanWithdrawn}: true,
-		{PlanGranted, PlanClosed}: true,
+		{PlanGranted, PlanClosed}:    true,
 		{PlanRefused, PlanPreparing}: true, {PlanRefused, PlanClosed}: true,
 		{PlanWithdrawn, PlanConsidering}: true, {PlanWithdrawn, PlanClosed}: true,
 	}
