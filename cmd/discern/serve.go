@@ -128,6 +128,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "\nTry: curl -s -c jar -H 'Content-Type: application/json' -d '{\"email\":\"caseworker@harbour.example\",\"password\":%q}' %s/api/v1/sessions\n", demo.Password, url)
 	}
 
+	// Reminders of plan clocks coming due, every minute; the sweep is
+	// idempotent, so several replicas or a restart never duplicate one.
+	go svc.casework.NewSweeper(casework.WorkerOutbox{}, nil, casework.PlanReminders{DB: svc.app.DB}).Run(ctx, time.Minute, logger)
+
 	// Expired sessions and idempotency keys are swept every few minutes.
 	go func() {
 		t := time.NewTicker(5 * time.Minute)

@@ -44,6 +44,12 @@ const (
 	TokenConsentsWrite   TokenScope = "consents:write"
 	TokenReferralsRead   TokenScope = "referrals:read"
 	TokenReferralsWrite  TokenScope = "referrals:write"
+
+	// Pathway tracking and contact safety.
+	TokenPlansRead    TokenScope = "plans:read"
+	TokenPlansWrite   TokenScope = "plans:write"
+	TokenContactRead  TokenScope = "contact:read"
+	TokenContactWrite TokenScope = "contact:write"
 )
 
 // TokenScopes lists every token scope.
@@ -59,6 +65,7 @@ var TokenScopes = []TokenScope{
 	TokenAuditRead, TokenStatsRead,
 	TokenConsentsRead, TokenConsentsWrite,
 	TokenReferralsRead, TokenReferralsWrite,
+	TokenPlansRead, TokenPlansWrite, TokenContactRead, TokenContactWrite,
 }
 
 // Valid reports whether s is a known scope.

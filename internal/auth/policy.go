@@ -91,6 +91,18 @@ const (
 	// only as far as the person's consent allows.
 	PeopleExport    Action = "people.export"
 	DocumentsCreate Action = "documents.create"
+	// Plans track a protection pathway from a screening result: status,
+	// checklist and clocks. A plan carries its pathway's data class.
+	PlansRead   Action = "plans.read"
+	PlansCreate Action = "plans.create"
+	PlansUpdate Action = "plans.update"
+	// ContactRead and ContactUpdate are a person's contact-safety rules
+	// (class contact).
+	ContactRead   Action = "contact.read"
+	ContactUpdate Action = "contact.update"
+	// NotificationsRead lists reminders for the caller or about a person,
+	// and dismisses them.
+	NotificationsRead Action = "notifications.read"
 )
 
 // Actions lists every action.
@@ -110,6 +122,7 @@ var Actions = []Action{
 	ConsentsRead, ConsentsManage,
 	ReferralsRead, ReferralsCreate, ReferralsUpdate, ReferralsReceive,
 	DisclosuresException, PeopleExport, DocumentsCreate,
+	PlansRead, PlansCreate, PlansUpdate, ContactRead, ContactUpdate, NotificationsRead,
 }
 
 // Valid reports whether a is a known action.

@@ -296,4 +296,42 @@ var policyTable = map[Action]rule{
 		supervisor: {team(all)},
 		caseworker: {own(all)},
 	}},
+	// Plans (pathway tracking). A plan is of the immigration,
+	// criminal_justice or case class; a role that cannot see its class
+	// (an administrator, a caseworker on a colleague's case) sees only that
+	// a plan exists. Screeners and analysts have none.
+	PlansRead: {token: TokenPlansRead, grants: roles{
+		admin:      {org(caseOnly)},
+		supervisor: {team(all)},
+		caseworker: {own(all), team(caseAndID)},
+	}},
+	PlansCreate: {token: TokenPlansWrite, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+	PlansUpdate: {token: TokenPlansWrite, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+
+	// Contact safety: who may reach the person, how and when. Only the
+	// people who work the case.
+	ContactRead: {token: TokenContactRead, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+	ContactUpdate: {token: TokenContactWrite, grants: roles{
+		supervisor: {team(all)},
+		caseworker: {own(all)},
+	}},
+
+	// Reminders: each is shown only to its worker (or, on a person's
+	// page, to who may read the person's plans), redacted to the classes
+	// the reader may see.
+	NotificationsRead: {token: TokenPlansRead, grants: roles{
+		admin:      {own(caseOnly)},
+		supervisor: {team(all)},
+		caseworker: {own(all), team(caseAndID)},
+		screener:   {own(caseAndID)},
+	}},
 }

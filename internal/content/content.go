@@ -330,6 +330,27 @@ type Pathway struct {
 	Clocks        []Clock     `yaml:"clocks" json:"clocks,omitempty"`
 	Consent       string      `yaml:"consent" json:"consent,omitempty"`
 	Citations     []string    `yaml:"citations" json:"citations,omitempty"`
+	// Class is the data class of a plan that tracks this pathway:
+	// immigration, criminal_justice or case.
+	Class string `yaml:"class" json:"class,omitempty"`
+	// Steps are the checklist of such a plan.
+	Steps []Step `yaml:"steps" json:"steps,omitempty"`
+}
+
+// Step is one checklist step of a pathway, with its source.
+type Step struct {
+	ID     string `yaml:"id" json:"id,omitempty"`
+	Source string `yaml:"source" json:"source,omitempty"`
+}
+
+// Pathway returns the pathway with the given id, or nil.
+func (b *Bundle) Pathway(id string) *Pathway {
+	for _, p := range b.Pathways {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
 }
 
 // Right is an item of rights or harm-reduction information.

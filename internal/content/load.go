@@ -514,6 +514,17 @@ func (c *checker) validate() {
 		if !slices.Contains(consentKinds, p.Consent) {
 			c.errorf("pathways.yaml", where+".consent", "must be one of %v", consentKinds)
 		}
+		if !slices.Contains([]string{"case", "immigration", "criminal_justice"}, p.Class) {
+			c.errorf("pathways.yaml", where+".class", "must be case, immigration or criminal_justice")
+		}
+		if len(p.Steps) == 0 {
+			c.errorf("pathways.yaml", where+".steps", "every pathway lists the checklist steps of a plan")
+		}
+		for _, st := range p.Steps {
+			if st.ID == "" || strings.TrimSpace(st.Source) == "" {
+				c.errorf("pathways.yaml", where+".steps["+st.ID+"]", "every step has an id and cites its source")
+			}
+		}
 		for _, cond := range p.Conditions {
 			c.resolve(cond.When, exprContext{file: "pathways.yaml", where: where + ".conditions[" + cond.ID + "]", resultAtoms: true}, nil)
 		}
@@ -825,6 +836,9 @@ func (b *Bundle) RequiredKeys() []string {
 		}
 		for _, cl := range p.Clocks {
 			add("pathway." + p.ID + ".clock." + cl.ID)
+		}
+		for _, st := range p.Steps {
+			add("pathway." + p.ID + ".step." + st.ID)
 		}
 	}
 	for _, k := range consentKinds {

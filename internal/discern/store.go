@@ -19,4 +19,8 @@ type Store interface {
 	AuditStore
 	ConsentStore
 	ReferralStore
+	// Pathway tracking, contact safety and the notifications outbox.
+	PlanStore
+	ContactSafetyStore
+	NotificationStore
 }

@@ -41,6 +41,7 @@ type fixture struct {
 	person, screening, task string
 	// A consent of that person and a referral made on it.
 	consent, referral string
+	plan              string // a plan of the person's screening
 }
 
 // wildcards finds, for each kind of path wildcard, the record of an
@@ -58,6 +59,7 @@ var wildcards = map[string]func(f *fixture) string{
 	"task_id":      func(f *fixture) string { return f.task },
 	"consent_id":   func(f *fixture) string { return f.consent },
 	"referral_id":  func(f *fixture) string { return f.referral },
+	"plan_id":      func(f *fixture) string { return f.plan },
 	// The pages' {id} is named by the path it is in (see pageIDs).
 	"id": nil,
 }
@@ -157,6 +159,10 @@ func seedOrg(t *testing.T, s *testServer, name, domain string) *fixture {
 	}
 	f.person, f.screening, f.task, f.consent, f.referral = pv.ID, sv.ID, tv.ID, cv.ID, rv.ID
 	f.recordID = append(f.recordID, pv.ID, sv.ID, tv.ID, pv.CaseCode, cv.ID, rv.ID)
+	f.person, f.screening, f.task = pv.ID, sv.ID, tv.ID
+	f.recordID = append(f.recordID, pv.ID, sv.ID, tv.ID, pv.CaseCode)
+	f.plan = seedPlan(t, s, a, pv.ID, sv.ID)
+	f.recordID = append(f.recordID, f.plan)
 	for _, u := range f.users {
 		f.emails = append(f.emails, u.Email)
 		f.recordID = append(f.recordID, u.ID)
@@ -438,4 +444,26 @@ func checkPageCell(t *testing.T, rt Route, desc string, allowed bool, p auth.Pri
 	if leak, found := containsAny(string(r.body), leaks...); found && r.status != http.StatusSeeOther {
 		t.Fatalf("%s: the page holds %q of the other organization: %s", desc, leak, r)
 	}
+}
+
+// seedPlan starts a plan from the first pathway of the screening's first
+// jurisdiction.
+func seedPlan(t *testing.T, s *testServer, a casework.Actor, personID, screeningID string) string {
+	t.Helper()
+	sc, err := s.cw.GetScreening(context.Background(), a, screeningID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jur := sc.Evidence.Jurisdictions[0]
+	for _, pw := range testEngine().Bundle().Pathways {
+		if slices.Contains(pw.Jurisdictions, jur) {
+			pv, err := s.cw.StartPlan(context.Background(), a, casework.PlanInput{PersonID: personID, ScreeningID: screeningID, PathwayID: pw.ID, Jurisdiction: jur})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pv.ID
+		}
+	}
+	t.Fatalf("no pathway for %s", jur)
+	return ""
 }

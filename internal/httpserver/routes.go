@@ -164,6 +164,24 @@ func routes(d *deps) []Route {
 		{Method: http.MethodPost, Path: "/api/v1/referrals/{referral_id}/moves", Action: auth.ReferralsUpdate, Tags: []string{"referrals"},
 			Summary: "Move a referral on (receive, accept, reject, complete, cancel, withdraw…)", API: moveReferral(cw),
 			Example: map[string]string{"to": "withdrawn"}},
+		// Plans (pathway tracking), contact safety and reminders.
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/plans", Action: auth.PlansRead, Tags: []string{"plans"},
+			Summary: "List a person's plans (redacted to your data classes)", API: listPlans(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/plans", Action: auth.PlansCreate, Tags: []string{"plans"},
+			Summary: "Start tracking a pathway of one of the person's screening results", API: startPlan(cw),
+			Example: map[string]string{"screening_id": "01AAAAAAAAAAAAAAAAAAAAAAAA", "pathway_id": "recovery_reflection_period", "jurisdiction": "palermo"}},
+		{Method: http.MethodGet, Path: "/api/v1/plans/{plan_id}", Action: auth.PlansRead, Tags: []string{"plans"},
+			Summary: "Get a plan with its checklist and clocks", API: getPlan(cw)},
+		{Method: http.MethodPatch, Path: "/api/v1/plans/{plan_id}", Action: auth.PlansUpdate, Tags: []string{"plans"},
+			Summary: "Move a plan, tick a step, set a clock or change its notes", API: updatePlan(cw),
+			Example: map[string]any{"version": 1, "status": "preparing"}},
+		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/contact-safety", Action: auth.ContactRead, Tags: []string{"plans"},
+			Summary: "A person's contact-safety rules (reading them is audited)", API: getContactSafety(cw)},
+		{Method: http.MethodPut, Path: "/api/v1/people/{person_id}/contact-safety", Action: auth.ContactUpdate, Tags: []string{"plans"},
+			Summary: "Record a person's contact-safety rules", API: putContactSafety(cw),
+			Example: map[string]any{"do_not_contact": true, "channels": []any{}, "has_code_word": false}},
+		{Method: http.MethodGet, Path: "/api/v1/notifications", Action: auth.NotificationsRead, Tags: []string{"plans"},
+			Summary: "Your open reminders; person reminders are for you to deliver (Discern sends no SMS or e-mail)", API: listNotifications(cw)},
 	}, pageRoutes(d)...)
 }
 

@@ -168,6 +168,12 @@ func (tx *Tx) ErasePerson(ctx context.Context, orgID, id string) error {
 			[]any{orgID, id, []byte{0}, tx.now}},
 		{"erase referral reasons", "UPDATE referral_events SET reason = NULL WHERE referral_id IN (SELECT id FROM referrals WHERE org_id = $1 AND person_id = $2)",
 			[]any{orgID, id}},
+		// Plans keep their status for statistics, but lose their notes;
+		// contact safety and notifications about the person go.
+		{"erase plan notes", "UPDATE plan_items SET notes = NULL, updated_at = $3 WHERE org_id = $1 AND person_id = $2",
+			[]any{orgID, id, tx.now}},
+		{"erase contact safety", "DELETE FROM contact_safety WHERE org_id = $1 AND person_id = $2", []any{orgID, id}},
+		{"erase notifications", "DELETE FROM notifications WHERE org_id = $1 AND person_id = $2", []any{orgID, id}},
 		{"detach screenings", "UPDATE screenings SET person_id = NULL, encounter_id = NULL, updated_at = $3 WHERE org_id = $1 AND person_id = $2",
 			[]any{orgID, id, tx.now}},
 	}

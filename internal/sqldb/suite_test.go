@@ -48,6 +48,8 @@ func runStoreSuite(t *testing.T, open func(testing.TB) *sqldb.DB) {
 		{"KeyVault", testKeyVault},
 		{"Consents", testConsents},
 		{"Referrals", testReferrals},
+		{"Plans", testPlans},
+		{"Notifications", testNotifications},
 		{"AuditAppendVerify", testAuditAppendVerify},
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"AuditTamper", func(t *testing.T, f *fixture) { testAuditTamper(t, open) }},
