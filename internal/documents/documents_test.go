@@ -496,3 +496,31 @@ func BenchmarkNonPunishmentLetter(b *testing.B) {
 		return WriteNonPunishmentLetter(buf, letter(ev, res, discern.DataClasses...))
 	})
 }
+
+// TestLabelsComplete: the Spanish labels have every English key, so that
+// nothing falls back to English in a Spanish document.
+func TestLabelsComplete(t *testing.T) {
+	if err := load(); err != nil {
+		t.Fatal(err)
+	}
+	for lang, labels := range labelSet {
+		for key := range labelSet[fallbackLang] {
+			if _, ok := labels[key]; !ok {
+				t.Errorf("%s: no label %q", lang, key)
+			}
+		}
+	}
+	if len(provs.Alerts) == 0 || len(provs.Pathways) == 0 {
+		t.Fatal("data/provisions.yaml names no provision")
+	}
+	for _, id := range provs.Pathways {
+		if bundle.Text("en", "pathway."+id+".name") == "pathway."+id+".name" {
+			t.Errorf("provision %q is not a pathway of the content", id)
+		}
+	}
+	for _, id := range provs.Alerts {
+		if !slices.ContainsFunc(bundle.Alerts, func(a *content.Alert) bool { return a.ID == id }) {
+			t.Errorf("provision %q is not an alert of the content", id)
+		}
+	}
+}
