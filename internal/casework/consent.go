@@ -18,6 +18,51 @@ type Recipients interface {
 	// FindRecipient returns the recipient and its name, or false when the
 	// directory has no such entry.
 	FindRecipient(kind discern.RecipientKind, id string) (discern.Recipient, string, bool)
+	// ListRecipients lists up to limit organizations, each followed by its
+	// services, for a choice on screen.
+	ListRecipients(limit int) []RecipientOption
+}
+
+// RecipientOption is one entry of a recipient choice.
+type RecipientOption struct {
+	Recipient discern.Recipient
+	Name      string
+}
+
+// ListRecipients lists the directory's organizations, each followed by
+// its services, up to limit entries.
+func (f DirectoryRecipients) ListRecipients(limit int) []RecipientOption {
+	d := f()
+	if d == nil {
+		return nil
+	}
+	byOrg := map[string][]directory.Service{}
+	for _, sv := range d.Services {
+		byOrg[sv.OrganizationID] = append(byOrg[sv.OrganizationID], sv)
+	}
+	var out []RecipientOption
+	for _, o := range d.Organizations {
+		if len(out) >= limit {
+			break
+		}
+		out = append(out, RecipientOption{discern.Recipient{Kind: discern.RecipientOrganization, ID: o.ID}, o.Name})
+		for _, sv := range byOrg[o.ID] {
+			if len(out) >= limit {
+				break
+			}
+			out = append(out, RecipientOption{discern.Recipient{Kind: discern.RecipientService, ID: sv.ID, OrgID: o.ID}, sv.Name})
+		}
+	}
+	return out
+}
+
+// RecipientOptions lists recipients for a choice on screen (at most
+// limit; a larger directory is searched on the directory page).
+func (s *Service) RecipientOptions(limit int) []RecipientOption {
+	if s.recipients == nil {
+		return nil
+	}
+	return s.recipients.ListRecipients(limit)
 }
 
 // DirectoryRecipients finds recipients in the directory the function

@@ -129,6 +129,15 @@ func (s *Service) GetReferral(ctx context.Context, a Actor, id string) (*Referra
 	}
 	if side == discern.SideSender {
 		_, d, err := s.personScope(ctx, a, r.PersonID, auth.ReferralsRead, r.Classes...)
+		if discern.KindOf(err) == discern.KindConflict {
+			// The person was erased: the referral's frame (state, history)
+			// stays readable; its packet is gone.
+			v, err := s.GetReferralFrame(ctx, a, r)
+			if v != nil {
+				v.Erased = true
+			}
+			return v, err
+		}
 		if err != nil {
 			return nil, err
 		}

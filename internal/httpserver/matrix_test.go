@@ -70,6 +70,7 @@ var pageIDs = []struct {
 	find   func(f *fixture) string
 }{
 	{"/people/", func(f *fixture) string { return f.person }},
+	{"/referrals/", func(f *fixture) string { return f.referral }},
 	{"/screenings/", func(f *fixture) string { return f.screening }},
 	{"/tasks/", func(f *fixture) string { return f.task }},
 	{"/sessions/", func(f *fixture) string { return f.session }},

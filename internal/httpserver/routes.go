@@ -225,6 +225,17 @@ func pageRoutes(d *deps) []Route {
 		form(pg(post, web.PathInterview, auth.ScreeningsUpdate, uiInterviewSave(d)), "step=0&nav=save"),
 		pg(get, web.PathScreeningAccess, auth.AuditRead, uiAccess(d, "screening")),
 
+		// Consent and referrals.
+		pg(get, web.PathConsentNew, auth.ConsentsManage, uiConsentForm(d)),
+		form(pg(post, web.PathConsentNew, auth.ConsentsManage, uiConsentCreate(d)),
+			"recipient=organization:dir-org-matrix&classes=case&purposes=referral&method=verbal_recorded&explained=yes"),
+		form(pg(post, web.PathConsentRevoke, auth.ConsentsManage, uiConsentRevoke(d)), "consent=none&version=1"),
+		pg(get, web.PathReferralNew, auth.ReferralsCreate, uiReferralForm(d)),
+		form(pg(post, web.PathReferralNew, auth.ReferralsCreate, uiReferralPost(d)), "step=preview&recipient=organization:dir-org-matrix&classes=case"),
+		pg(get, web.PathReferral, auth.ReferralsRead, uiReferral(d)),
+		form(pg(post, web.PathReferralMove, auth.ReferralsUpdate, uiReferralMove(d)), "to=withdrawn"),
+		pg(get, web.PathInbox, auth.ReferralsReceive, uiInbox(d)),
+
 		pg(get, web.PathAdminUsers, auth.UsersManage, uiAdminUsers(d)),
 		pg(get, web.PathAdminUserNew, auth.UsersManage, uiAdminUserForm(d)),
 		pg(post, web.PathAdminUserNew, auth.UsersManage, uiAdminUserCreate(d)),

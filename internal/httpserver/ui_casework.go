@@ -170,6 +170,9 @@ func renderPerson(d *deps, w http.ResponseWriter, r *http.Request, note web.Note
 	if p.Encounters, _, err = cw.ListEncounters(ctx, a, id, listLimit, ""); err != nil && !refused(err) {
 		return err
 	}
+	if err := sharingOf(d, r, &p); err != nil {
+		return err
+	}
 	rendered(d, r, d.web.Person(w, p))
 	return nil
 }

@@ -116,6 +116,36 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		{ID: "t_1", PersonID: "p_1", Title: "Call the legal clinic about the hearing", Status: discern.TaskOpen, DueAt: ptr(fixedTime.Add(48 * time.Hour))},
 		{ID: "t_2", PersonID: "p_1", Title: "Book a sexual-health appointment", Status: discern.TaskDone},
 	}
+	consents := []*casework.ConsentView{
+		{ID: "c_1", Version: 2, Recipient: discern.Recipient{Kind: discern.RecipientOrganization, ID: "org-legal"}, RecipientName: "Harbour Legal Aid (fictional)",
+			Classes: []discern.DataClass{discern.ClassCase, discern.ClassContact}, Purposes: []discern.ConsentPurpose{discern.PurposeReferral},
+			Method: discern.ConsentVerbal, ValidFrom: fixedTime, State: discern.ConsentActive},
+		{ID: "c_2", Version: 1, Recipient: discern.Recipient{Kind: discern.RecipientService, ID: "svc-1", OrgID: "org-x"}, RecipientName: "Lantern shelter (fictional)",
+			Classes: []discern.DataClass{discern.ClassCase}, Purposes: []discern.ConsentPurpose{discern.PurposeDocuments},
+			Method: discern.ConsentWritten, ValidFrom: fixedTime, RevokedAt: ptr(fixedTime), State: discern.ConsentRevoked},
+	}
+	recipients := []RecipientChoice{{Value: "organization:org-legal", Label: "Harbour Legal Aid (fictional)"},
+		{Value: "service:svc-1", Label: "Immigration clinic", Service: true}}
+	needs := []string{"legal_immigration", "shelter", "medical"}
+	referral := &casework.ReferralView{ID: "r_1", Side: discern.SideRecipient, SenderOrgName: "Harbour Outreach",
+		Recipient: discern.Recipient{Kind: discern.RecipientOrganization, ID: "org-legal"}, RecipientName: "Harbour Legal Aid (fictional)",
+		Needs: []string{"legal_immigration"}, Classes: []discern.DataClass{discern.ClassCase, discern.ClassContact},
+		Shown: []discern.DataClass{discern.ClassCase}, Withheld: []discern.DataClass{discern.ClassContact},
+		WithheldReason: "The person has not agreed to share every kind of information asked for; only what they agreed to passes.",
+		Basis:          discern.BasisConsent, State: discern.ReferralReceived, FHIRStatus: "received", CreatedAt: fixedTime, StateSince: fixedTime, Overdue: true,
+		Packet: &casework.Packet{CaseCode: "HX-4821", Needs: []string{"legal_immigration"}, AgeStatus: "adult",
+			Screening: []casework.PacketJurisdiction{{Jurisdiction: "palermo", Determination: "sex_trafficking", Situation: "trafficking_all_elements"}}},
+		Next: []discern.ReferralState{discern.ReferralAccepted, discern.ReferralRejected},
+		History: []casework.ReferralEventView{{To: discern.ReferralRequested, Side: discern.SideSender, At: fixedTime},
+			{From: discern.ReferralRequested, To: discern.ReferralReceived, Side: discern.SideRecipient, At: fixedTime, Reason: "Called the person back"}}}
+	exceptionReferral := &casework.ReferralView{ID: "r_2", PersonID: "p_1", Side: discern.SideSender, External: true,
+		Recipient: discern.Recipient{Kind: discern.RecipientService, ID: "svc-cp"}, RecipientName: "Children's services (fictional)",
+		Classes: []discern.DataClass{discern.ClassCase, discern.ClassIdentity}, Shown: []discern.DataClass{discern.ClassCase, discern.ClassIdentity},
+		Basis: discern.BasisException, ExceptionID: "court", ExceptionReason: "Order of the family court, case FC-118.", ChildProtection: true,
+		State: discern.ReferralRequested, FHIRStatus: "requested", CreatedAt: fixedTime, StateSince: fixedTime,
+		Packet:   &casework.Packet{CaseCode: "HX-4821", Name: "Maria Example"},
+		Next:     []discern.ReferralState{discern.ReferralCancelled, discern.ReferralWithdrawn},
+		OnBehalf: []discern.ReferralState{discern.ReferralReceived}}
 	stepForm := url.Values{"a.age": {"abc"}, "x.age": {""}, "p.age": {"observed"}, "a.age_doubt": {"yes"}, "a.status": {"no_status"}}
 	_, stepProblems := ParseInterviewForm(b, SectionQuestions(b, "short", 1), stepForm)
 	org := &discern.Organization{ID: "o_1", Name: "Harbour Outreach", Country: "GB", Region: "GB-ENG",
@@ -173,6 +203,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		}},
 		{"person", func(w http.ResponseWriter) error {
 			return r.Person(w, PersonPage{Page: pg(staffUser, "/people/p_1"), Person: person, Screenings: summaries, Tasks: tasks,
+				Consents: consents, Referrals: []*casework.ReferralView{referral, exceptionReferral}, CanManageConsent: true, CanRefer: true,
 				Notes: []*casework.NoteView{
 					{ID: "n_1", PersonID: "p_1", AuthorID: "u_1", Class: discern.ClassNarrative, Body: ptr("Met at the drop-in.\nPrefers text messages after 6 pm."), CreatedAt: fixedTime},
 					{ID: "n_2", PersonID: "p_1", AuthorID: "u_4", Class: discern.ClassHealth, CreatedAt: fixedTime},
@@ -217,6 +248,35 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		}},
 		{"admin_org", func(w http.ResponseWriter) error {
 			return r.AdminOrg(w, AdminOrgPage{Page: pg(adminUser, "/admin/organization"), Org: org, Form: OrgFormFrom(org), Saved: true})
+		}},
+		{"consent_form", func(w http.ResponseWriter) error {
+			f, _, ps := ParseConsentForm(url.Values{"recipient": {"service:svc-1"}, "classes": {"case"}, "valid_until": {"2020-01-01"}}, fixedTime)
+			return r.ConsentForm(w, ConsentFormPage{Page: pg(staffUser, "/people/p_1/consents/new"), Person: person, Form: f, Problems: ps,
+				Recipients: recipients})
+		}},
+		{"referral_new", func(w http.ResponseWriter) error {
+			f, _, ps := ParseReferralForm(url.Values{"recipient": {"organization:org-legal"}, "needs": {"shelter"}, "message": {"Needs a bed tonight"}}, needs, false)
+			return r.ReferralNew(w, ReferralNewPage{Page: pg(staffUser, "/people/p_1/referrals/new"), Person: person, Form: f, Problems: ps,
+				Recipients: recipients, Needs: needs})
+		}},
+		{"referral_new_preview", func(w http.ResponseWriter) error {
+			f, _, _ := ParseReferralForm(url.Values{"recipient": {"organization:org-legal"}, "needs": {"legal_immigration"}, "classes": {"case", "health"}}, needs, false)
+			return r.ReferralNew(w, ReferralNewPage{Page: pg(staffUser, "/people/p_1/referrals/new"), Person: person, Form: f, Needs: needs,
+				Preview: &casework.ReferralPreview{RecipientName: "Harbour Legal Aid (fictional)", Internal: true, PossibleMinor: true,
+					Decision: discern.ConsentDecision{Permitted: []discern.DataClass{discern.ClassCase}, Withheld: []discern.DataClass{discern.ClassHealth}, Code: "too_narrow"},
+					Consequences: []casework.Consequence{{Jurisdiction: "uk-nrm", PathwayID: "duty_to_notify", ConsentRule: "anonymous_without_consent",
+						Citations: []string{"Modern Slavery Act 2015 s.52"}}},
+					Exceptions: []discern.LegalException{{ID: "cp", Kind: discern.ExceptionChildProtection, Label: "Mandatory child-protection referral", Citation: "Children Act 1989 s.47", Active: true}}}})
+		}},
+		{"referral", func(w http.ResponseWriter) error {
+			return r.Referral(w, ReferralPage{Page: pg(staffUser, "/referrals/r_1"), Referral: referral, Outcomes: discern.ReferralOutcomes, Moved: true})
+		}},
+		{"referral_exception", func(w http.ResponseWriter) error {
+			return r.Referral(w, ReferralPage{Page: pg(staffUser, "/referrals/r_2"), Referral: exceptionReferral, Outcomes: discern.ReferralOutcomes,
+				Exception: &discern.LegalException{ID: "court", Kind: discern.ExceptionCourtOrder, Label: "Court order", Citation: "Family Procedure Rules r.12", Active: true}})
+		}},
+		{"inbox", func(w http.ResponseWriter) error {
+			return r.Inbox(w, InboxPage{Page: pg(staffUser, "/referrals"), Referrals: []*casework.ReferralView{referral}})
 		}},
 		{"error", func(w http.ResponseWriter) error {
 			return r.Error(w, ErrorPage{Page: pg(staffUser, "/people/nope"), Status: http.StatusNotFound})

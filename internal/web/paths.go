@@ -33,6 +33,12 @@ const (
 	PathPersonNotes      = "/people/{id}/notes" // POST class, body
 	PathSessionSignOut   = "/sessions/{id}/signout"
 	PathAdminUserDisable = "/admin/users/{id}/disable"
+	PathConsentNew       = "/people/{id}/consents/new"    // GET the form (?recipient=kind:id), POST to record
+	PathConsentRevoke    = "/people/{id}/consents/revoke" // POST consent, version
+	PathReferralNew      = "/people/{id}/referrals/new"   // GET the form, POST step=preview|edit|send
+	PathReferral         = "/referrals/{id}"
+	PathReferralMove     = "/referrals/{id}/move" // POST to, outcome, reason
+	PathInbox            = "/referrals"           // referrals sent to the organization
 )
 
 // Paths lists every path above, for the server's route-coverage test.
@@ -41,6 +47,7 @@ var Paths = []string{
 	PathPeople, PathPerson, PathPersonAccess, PathScreeningNew, PathScreening, PathInterview,
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
+	PathConsentNew, PathConsentRevoke, PathReferralNew, PathReferral, PathReferralMove, PathInbox,
 }
 
 // URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
@@ -73,4 +80,6 @@ var pathNames = map[string]string{
 	"admin_users": PathAdminUsers, "admin_user_new": PathAdminUserNew, "admin_org": PathAdminOrg,
 	"task_status": PathTaskStatus, "person_notes": PathPersonNotes, "session_signout": PathSessionSignOut,
 	"admin_user_disable": PathAdminUserDisable,
+	"consent_new":        PathConsentNew, "consent_revoke": PathConsentRevoke, "referral_new": PathReferralNew,
+	"referral": PathReferral, "referral_move": PathReferralMove, "inbox": PathInbox,
 }

@@ -120,6 +120,7 @@ var mustContain = map[string]map[string][]string{
 	},
 	"person": {
 		"en": {"Case HX-4821", "Maria Example", "about 20", "contact and location", "Who accessed this record", "Prefers text messages",
+			"Consent and referrals", "Harbour Legal Aid (fictional)", "Revoke", "revoked", "Shared without consent under a legal exception.", "Make a referral",
 			"This note is not shown to your role.", "The narrative is not shown to your role.", "Ana Ruiz"},
 		"es": {"Caso HX-4821", "Quién accedió a este registro", "Esta nota no se muestra a su rol."},
 	},
@@ -150,6 +151,31 @@ var mustContain = map[string]map[string][]string{
 	"admin_org": {
 		"en": {"Organization settings", "Settings saved.", `value="Harbour Outreach"`, "Require a second step"},
 		"es": {"Ajustes de la organización", "Ajustes guardados."},
+	},
+	"consent_form": {
+		"en": {"Record consent", "Immigration clinic", "Choose at least one purpose.", "Enter a date after today", "Confirm that you explained this"},
+		"es": {"Registrar consentimiento", "Elija al menos una finalidad."},
+	},
+	"referral_new": {
+		"en": {"Make a referral", "Choose at least one kind of information.", "tick “narrative”", "Shelter", "See what would be shared"},
+		"es": {"Hacer una derivación", "Alojamiento"},
+	},
+	"referral_new_preview": {
+		"en": {"Before you send", "Not covered by the person's consent", "This person may be under 18", "Duty to notify the Home Office",
+			"the notification is anonymous", "Modern Slavery Act 2015 s.52", "Children Act 1989 s.47", "Send the referral", "Untick what is not covered"},
+		"es": {"Antes de enviar", "Esta persona puede ser menor de 18 años", "Enviar la derivación"},
+	},
+	"referral": {
+		"en": {"From", "Harbour Outreach", "received", "waiting too long", "HX-4821", "Withheld", "contact and location", "Declined", "Called the person back", "FHIR Task: received"},
+		"es": {"Derivación", "recibida", "Retenido"},
+	},
+	"referral_exception": {
+		"en": {"Shared without consent under a legal exception.", "Court order", "FC-118", "Made on the child-protection branch.", "recorded for the recipient", "Maria Example"},
+		"es": {"Compartido sin consentimiento bajo una excepción legal."},
+	},
+	"inbox": {
+		"en": {"Referrals received", "From Harbour Outreach, to Harbour Legal Aid (fictional)", "Legal and immigration advice"},
+		"es": {"Derivaciones recibidas", "De Harbour Outreach"},
 	},
 	"error": {
 		"en": {"This page does not exist", "req-7f3a"},

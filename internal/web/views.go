@@ -94,6 +94,11 @@ type UserInfo struct {
 // IsAdmin reports whether the user sees the administration links.
 func (u *UserInfo) IsAdmin() bool { return u != nil && u.Role == discern.RoleAdministrator }
 
+// ReceivesReferrals reports whether the user sees the referral inbox.
+func (u *UserInfo) ReceivesReferrals() bool {
+	return u != nil && (u.Role == discern.RoleCaseworker || u.Role == discern.RoleSupervisor)
+}
+
 // Notice is a message at the top of a page. Level is info, success or
 // warning; Key is an interface text key.
 type Notice struct {
@@ -237,6 +242,13 @@ type PersonPage struct {
 	// NoteForm keeps a note being written when it is shown again.
 	NoteForm NoteForm
 	Problems FieldProblems
+	// Consents and Referrals are the person's consent records and the
+	// referrals made for them; the Can fields show the buttons the
+	// caller's role allows.
+	Consents         []*casework.ConsentView
+	Referrals        []*casework.ReferralView
+	CanManageConsent bool
+	CanRefer         bool
 }
 
 // NoteClasses lists the classes the note form offers.
