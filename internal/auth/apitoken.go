@@ -40,6 +40,9 @@ const (
 	TokenOrgsWrite       TokenScope = "orgs:write"
 	TokenAuditRead       TokenScope = "audit:read"
 	TokenStatsRead       TokenScope = "stats:read"
+	// TokenDirectoryRead reads the service directory (the /hsds API and
+	// directory matches).
+	TokenDirectoryRead TokenScope = "directory:read"
 )
 
 // TokenScopes lists every token scope.
@@ -53,6 +56,7 @@ var TokenScopes = []TokenScope{
 	TokenUsersRead, TokenUsersWrite,
 	TokenOrgsRead, TokenOrgsWrite,
 	TokenAuditRead, TokenStatsRead,
+	TokenDirectoryRead,
 }
 
 // Valid reports whether s is a known scope.

@@ -68,6 +68,12 @@ const (
 	// codes. Before the first factor is set up it is the one thing an
 	// administrator can do (see Principal.MFAEnrolled).
 	MFAEnroll Action = "mfa.enroll"
+
+	// DirectoryRead reads the service directory (HSDS) and matches
+	// services to needs. The directory is shared by every organization and
+	// holds no personal data, but some of its services (confidential
+	// shelters) must not be public.
+	DirectoryRead Action = "directory.read"
 )
 
 // Actions lists every action.
@@ -84,6 +90,7 @@ var Actions = []Action{
 	TokensRead, TokensCreate, TokensRevoke,
 	SessionsRead, SessionsRevoke, SignOut,
 	AccountManage, MFAEnroll,
+	DirectoryRead,
 }
 
 // Valid reports whether a is a known action.

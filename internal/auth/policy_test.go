@@ -245,6 +245,15 @@ var policyMatrix = []struct {
 	{MFAEnroll, caseworker, "own:+", "-", "-", "-"},
 	{MFAEnroll, screener, "own:+", "-", "-", "-"},
 	{MFAEnroll, analyst, "own:+", "-", "-", "-"},
+
+	// The service directory is the same for every organization (the
+	// "other organization" column is the policy's general rule; the
+	// directory's records carry the caller's organization).
+	{DirectoryRead, admin, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, supervisor, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, caseworker, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, screener, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, analyst, "org:+", "org:+", "org:+", "-"},
 }
 
 // TestDecideMatrix checks every action × every role × own / team / other
@@ -515,16 +524,16 @@ func TestTokenScopesFor(t *testing.T) {
 	caseScopes := []TokenScope{
 		TokenPeopleRead, TokenPeopleWrite, TokenEncountersRead, TokenEncountersWrite,
 		TokenScreeningsRead, TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite,
-		TokenAssess, TokenUsersRead, TokenOrgsRead,
+		TokenAssess, TokenUsersRead, TokenOrgsRead, TokenDirectoryRead,
 	}
 	want := map[discern.Role][]TokenScope{
 		admin: {TokenPeopleRead, TokenPeopleErase, TokenEncountersRead, TokenScreeningsRead, TokenTasksRead,
-			TokenUsersRead, TokenUsersWrite, TokenOrgsRead, TokenOrgsWrite, TokenAuditRead, TokenStatsRead},
+			TokenUsersRead, TokenUsersWrite, TokenOrgsRead, TokenOrgsWrite, TokenAuditRead, TokenStatsRead, TokenDirectoryRead},
 		supervisor: append(slices.Clone(caseScopes), TokenPeopleErase, TokenNotesRead, TokenNotesWrite, TokenAuditRead, TokenStatsRead),
 		caseworker: append(slices.Clone(caseScopes), TokenNotesRead, TokenNotesWrite, TokenAuditRead),
 		screener: {TokenPeopleRead, TokenPeopleWrite, TokenEncountersRead, TokenEncountersWrite, TokenScreeningsRead,
-			TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite, TokenAssess, TokenUsersRead, TokenOrgsRead},
-		analyst: {TokenUsersRead, TokenOrgsRead, TokenStatsRead},
+			TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite, TokenAssess, TokenUsersRead, TokenOrgsRead, TokenDirectoryRead},
+		analyst: {TokenUsersRead, TokenOrgsRead, TokenStatsRead, TokenDirectoryRead},
 	}
 	for _, role := range discern.Roles {
 		got := TokenScopesFor(role)

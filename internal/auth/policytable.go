@@ -245,4 +245,8 @@ var policyTable = map[Action]rule{
 	// signed in, so that a new administrator can get started.
 	AccountManage: {grants: ownForAll},
 	MFAEnroll:     {mfa: mfaEnroll, grants: ownForAll},
+
+	// The service directory: shared by every organization, no personal
+	// data; every signed-in role reads it (and integrators with a token).
+	DirectoryRead: {token: TokenDirectoryRead, grants: orgForAll},
 }

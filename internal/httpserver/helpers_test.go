@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +24,8 @@ import (
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/content"
+	"github.com/discern-org/discern/internal/demo"
+	"github.com/discern-org/discern/internal/directory"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/metrics"
 	"github.com/discern-org/discern/internal/screening"
@@ -91,6 +94,54 @@ func testEngine() *screening.Engine {
 	return engine
 }
 
+var (
+	dirOnce sync.Once
+	testDir *directory.Directory
+	dirErr  error
+)
+
+// hsdsExamples are the HSDS 3.0 examples (Open Referral) the test
+// directory holds, beside the fictional demo directory.
+var hsdsExamples = []string{"service_full.json", "organization_full.json", "service_at_location_full.json",
+	"location.json", "taxonomy.json", "taxonomy_term.json"}
+
+// testDirectory is the directory of every test server: the HSDS examples
+// imported file by file, and the demo directory (whose located services
+// in one fictional city give proximity something to order).
+func testDirectory(t testing.TB) *directory.Live {
+	t.Helper()
+	dirOnce.Do(func() {
+		d, err := directory.ImportJSON(bytes.NewReader(demo.DirectoryJSON()), "demo")
+		if err != nil {
+			dirErr = err
+			return
+		}
+		for _, f := range hsdsExamples {
+			b, err := os.ReadFile(filepath.Join("..", "directory", "testdata", "hsds-examples", f))
+			if err != nil {
+				dirErr = err
+				return
+			}
+			x, err := directory.ImportJSON(bytes.NewReader(b), f)
+			if err != nil {
+				dirErr = err
+				return
+			}
+			d.Services = append(d.Services, x.Services...)
+			d.Organizations = append(d.Organizations, x.Organizations...)
+			d.ServiceAtLocations = append(d.ServiceAtLocations, x.ServiceAtLocations...)
+			d.Locations = append(d.Locations, x.Locations...)
+			d.Taxonomies = append(d.Taxonomies, x.Taxonomies...)
+			d.TaxonomyTerms = append(d.TaxonomyTerms, x.TaxonomyTerms...)
+		}
+		testDir = d
+	})
+	if dirErr != nil {
+		t.Fatal(dirErr)
+	}
+	return directory.NewStatic(testDir)
+}
+
 // testServer is the real server over real SQLite in a temp dir.
 type testServer struct {
 	t       testing.TB
@@ -146,7 +197,7 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	cw := casework.New(db, sealer, testEngine(), alog, c.Now, lr)
 	h, table := newServer(Deps{
 		DB: db, Accounts: svc, Casework: cw, Engine: testEngine(), Sealer: sealer, Metrics: reg,
-		Logger: logger, Now: c.Now, Rand: lr, Options: o,
+		Logger: logger, Now: c.Now, Rand: lr, Options: o, Directory: testDirectory(t),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
