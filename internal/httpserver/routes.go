@@ -213,6 +213,9 @@ func pageRoutes(d *deps) []Route {
 		pg(post, web.PathAdminUserDisable, auth.UsersManage, uiAdminUserDisable(d)),
 		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
 		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),
+
+		// The service directory: find services for a person's needs.
+		pg(get, web.PathDirectory, auth.DirectoryRead, uiDirectory(d)),
 	}
 }
 

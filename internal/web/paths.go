@@ -33,6 +33,10 @@ const (
 	PathPersonNotes      = "/people/{id}/notes" // POST class, body
 	PathSessionSignOut   = "/sessions/{id}/signout"
 	PathAdminUserDisable = "/admin/users/{id}/disable"
+
+	// PathDirectory finds services in the directory for a person's needs
+	// (GET form; ?screening={id} suggests needs from that screening).
+	PathDirectory = "/directory"
 )
 
 // Paths lists every path above, for the server's route-coverage test.
@@ -41,6 +45,7 @@ var Paths = []string{
 	PathPeople, PathPerson, PathPersonAccess, PathScreeningNew, PathScreening, PathInterview,
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
+	PathDirectory,
 }
 
 // URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
@@ -73,4 +78,5 @@ var pathNames = map[string]string{
 	"admin_users": PathAdminUsers, "admin_user_new": PathAdminUserNew, "admin_org": PathAdminOrg,
 	"task_status": PathTaskStatus, "person_notes": PathPersonNotes, "session_signout": PathSessionSignOut,
 	"admin_user_disable": PathAdminUserDisable,
+	"directory":          PathDirectory,
 }
