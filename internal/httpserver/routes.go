@@ -149,7 +149,9 @@ func routes(d *deps) []Route {
 // shared records (see sharedWildcards in the matrix test).
 func directoryRoutes(d *deps) []Route {
 	get, read := http.MethodGet, auth.DirectoryRead
-	hsds := func(path string, h http.Handler) Route { return Route{Method: get, Path: path, Action: read, Handler: h} }
+	hsds := func(path string, h http.Handler) Route {
+		return Route{Method: get, Path: path, Action: read, Handler: h}
+	}
 	return []Route{
 		hsds("/hsds/{$}", hsdsMeta()),
 		hsds("/hsds/services", hsdsList(d, directory.ListServices)),
