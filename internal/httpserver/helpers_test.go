@@ -159,6 +159,12 @@ type testServer struct {
 
 func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	t.Helper()
+	return newTestServerDir(t, testDirectory(t), opts...)
+}
+
+// newTestServerDir is newTestServer serving the directory dir.
+func newTestServerDir(t testing.TB, dir *directory.Live, opts ...func(*Options)) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	lr := &lockedRand{r: mrand.NewChaCha8([32]byte{42})}
@@ -197,7 +203,7 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	cw := casework.New(db, sealer, testEngine(), alog, c.Now, lr)
 	h, table := newServer(Deps{
 		DB: db, Accounts: svc, Casework: cw, Engine: testEngine(), Sealer: sealer, Metrics: reg,
-		Logger: logger, Now: c.Now, Rand: lr, Options: o, Directory: testDirectory(t),
+		Logger: logger, Now: c.Now, Rand: lr, Options: o, Directory: dir,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
