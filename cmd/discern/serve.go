@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/demo"
+	"github.com/discern-org/discern/internal/directory"
 	dom "github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/httpserver"
 	"github.com/discern-org/discern/internal/metrics"
@@ -82,6 +84,27 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer svc.app.Close()
 
+	// The service directory: DATA/directory.json, as `discern directory
+	// import` writes it. The demo installs its fictional directory when
+	// there is none yet.
+	dirPath := filepath.Join(cfg.DataDir, directoryFile)
+	if *withDemo {
+		if _, err := os.Stat(dirPath); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(dirPath, demo.DirectoryJSON()); err != nil {
+				return fmt.Errorf("serve --demo: the demo directory: %w", err)
+			}
+			fmt.Fprintln(stdout, "Installed the demo service directory: fictional organizations and services in the fictional city of Port Marlow.")
+		}
+	}
+	// A broken file is logged and the server starts with an empty
+	// directory; it is read again once it changes.
+	dir, _ := directory.OpenLive(dirPath, logger, directory.DefaultCheckEvery)
+	// Consents and referrals name their recipients in the same directory.
+	svc.casework.SetRecipients(casework.DirectoryRecipients(func() *directory.Directory { return dir.Current().Directory }))
+
 	var logins []demo.Login
 	if *withDemo {
 		orgs, _, err := svc.accounts.Operator().FindOrganizations(ctx, orgFilterAll())
@@ -108,6 +131,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	handler := httpserver.NewServer(httpserver.Deps{Web: renderer,
 		DB: svc.app.DB, Accounts: svc.accounts, Casework: svc.casework, Engine: svc.app.Engine, Sealer: svc.app.Sealer,
 		Metrics: reg, Logger: logger, Now: svc.app.Now, Rand: svc.app.Rand, Options: httpserver.Options{Version: buildVersion()},
+		Directory: dir,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -77,6 +77,48 @@ func TestServeDemo(t *testing.T) {
 	if resp.StatusCode != 200 || len(list.Items) != 6 {
 		t.Fatalf("people: %d, %d items", resp.StatusCode, len(list.Items))
 	}
+	// The demo directory is installed and served.
+	req, _ = http.NewRequest("GET", url+"/hsds/organizations/00000000-0000-4000-8000-0000000000a1", nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-discern_session", Value: session})
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var org struct {
+		Name string `json:"name"`
+	}
+	json.NewDecoder(resp.Body).Decode(&org)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(org.Name, "Legal Aid (fictional)") {
+		t.Fatalf("the demo directory's legal-aid partner: %d %q", resp.StatusCode, org.Name)
+	}
+	// `discern directory import` while the server runs: the server picks
+	// the new directory up on use, without a restart.
+	if code, _, errOut := discern(t, "", "directory", "import", "--data", dir,
+		filepath.Join("..", "..", "internal", "directory", "testdata", "hsds-examples", "service_full.json")); code != 0 {
+		t.Fatalf("directory import: %s", errOut)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		req, _ = http.NewRequest("GET", url+"/hsds/services", nil)
+		req.AddCookie(&http.Cookie{Name: "__Host-discern_session", Value: session})
+		resp, err = client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			TotalItems int `json:"total_items"`
+		}
+		json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if page.TotalItems == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the imported directory was not picked up: %d services", page.TotalItems)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -50,6 +50,9 @@ const (
 	TokenPlansWrite   TokenScope = "plans:write"
 	TokenContactRead  TokenScope = "contact:read"
 	TokenContactWrite TokenScope = "contact:write"
+	// TokenDirectoryRead reads the service directory (the /hsds API and
+	// directory matches).
+	TokenDirectoryRead TokenScope = "directory:read"
 )
 
 // TokenScopes lists every token scope.
@@ -66,6 +69,7 @@ var TokenScopes = []TokenScope{
 	TokenConsentsRead, TokenConsentsWrite,
 	TokenReferralsRead, TokenReferralsWrite,
 	TokenPlansRead, TokenPlansWrite, TokenContactRead, TokenContactWrite,
+	TokenDirectoryRead,
 }
 
 // Valid reports whether s is a known scope.

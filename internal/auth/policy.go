@@ -103,6 +103,11 @@ const (
 	// NotificationsRead lists reminders for the caller or about a person,
 	// and dismisses them.
 	NotificationsRead Action = "notifications.read"
+	// DirectoryRead reads the service directory (HSDS) and matches
+	// services to needs. The directory is shared by every organization and
+	// holds no personal data, but some of its services (confidential
+	// shelters) must not be public.
+	DirectoryRead Action = "directory.read"
 )
 
 // Actions lists every action.
@@ -123,6 +128,7 @@ var Actions = []Action{
 	ReferralsRead, ReferralsCreate, ReferralsUpdate, ReferralsReceive,
 	DisclosuresException, PeopleExport, DocumentsCreate,
 	PlansRead, PlansCreate, PlansUpdate, ContactRead, ContactUpdate, NotificationsRead,
+	DirectoryRead,
 }
 
 // Valid reports whether a is a known action.

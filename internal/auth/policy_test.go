@@ -329,6 +329,15 @@ var policyMatrix = []struct {
 	{DocumentsCreate, caseworker, "own:all", "-", "-", "-"},
 	{DocumentsCreate, screener, "-", "-", "-", "-"},
 	{DocumentsCreate, analyst, "-", "-", "-", "-"},
+
+	// The service directory is the same for every organization (the
+	// "other organization" column is the policy's general rule; the
+	// directory's records carry the caller's organization).
+	{DirectoryRead, admin, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, supervisor, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, caseworker, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, screener, "org:+", "org:+", "org:+", "-"},
+	{DirectoryRead, analyst, "org:+", "org:+", "org:+", "-"},
 }
 
 // TestDecideMatrix checks every action × every role × own / team / other
@@ -599,12 +608,12 @@ func TestTokenScopesFor(t *testing.T) {
 	caseScopes := []TokenScope{
 		TokenPeopleRead, TokenPeopleWrite, TokenEncountersRead, TokenEncountersWrite,
 		TokenScreeningsRead, TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite,
-		TokenAssess, TokenUsersRead, TokenOrgsRead,
+		TokenAssess, TokenUsersRead, TokenOrgsRead, TokenDirectoryRead,
 	}
 	want := map[discern.Role][]TokenScope{
 		admin: {TokenPeopleRead, TokenPeopleErase, TokenEncountersRead, TokenScreeningsRead, TokenTasksRead,
 			TokenUsersRead, TokenUsersWrite, TokenOrgsRead, TokenOrgsWrite, TokenAuditRead, TokenStatsRead,
-			TokenConsentsRead, TokenReferralsRead, TokenPlansRead},
+			TokenConsentsRead, TokenReferralsRead, TokenPlansRead, TokenDirectoryRead},
 		supervisor: append(slices.Clone(caseScopes), TokenPeopleErase, TokenNotesRead, TokenNotesWrite, TokenAuditRead, TokenStatsRead,
 			TokenConsentsRead, TokenConsentsWrite, TokenReferralsRead, TokenReferralsWrite,
 			TokenPlansRead, TokenPlansWrite, TokenContactRead, TokenContactWrite),
@@ -612,8 +621,8 @@ func TestTokenScopesFor(t *testing.T) {
 			TokenConsentsRead, TokenConsentsWrite, TokenReferralsRead, TokenReferralsWrite,
 			TokenPlansRead, TokenPlansWrite, TokenContactRead, TokenContactWrite),
 		screener: {TokenPeopleRead, TokenPeopleWrite, TokenEncountersRead, TokenEncountersWrite, TokenScreeningsRead,
-			TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite, TokenAssess, TokenUsersRead, TokenOrgsRead, TokenConsentsRead, TokenPlansRead},
-		analyst: {TokenUsersRead, TokenOrgsRead, TokenStatsRead},
+			TokenScreeningsWrite, TokenTasksRead, TokenTasksWrite, TokenAssess, TokenUsersRead, TokenOrgsRead, TokenConsentsRead, TokenPlansRead, TokenDirectoryRead},
+		analyst: {TokenUsersRead, TokenOrgsRead, TokenStatsRead, TokenDirectoryRead},
 	}
 	for _, role := range discern.Roles {
 		got := TokenScopesFor(role)

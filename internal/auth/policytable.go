@@ -334,4 +334,7 @@ var policyTable = map[Action]rule{
 		caseworker: {own(all), team(caseAndID)},
 		screener:   {own(caseAndID)},
 	}},
+	// The service directory: shared by every organization, no personal
+	// data; every signed-in role reads it (and integrators with a token).
+	DirectoryRead: {token: TokenDirectoryRead, grants: orgForAll},
 }

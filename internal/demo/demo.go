@@ -4,6 +4,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -82,3 +83,21 @@ func Casework(ctx context.Context, svc *casework.Service, caseworker casework.Ac
 	}
 	return len(people), nil
 }
+
+// directoryJSON is the fictional service directory of the demo: fifteen
+// invented organizations and thirty services in the invented city of Port
+// Marlow, placed in the open Atlantic (near 10° N, 30° W) so that no real
+// address can be mistaken for one of them. It is HSDS 3.0 JSON in the form
+// `discern directory export` writes; example.org addresses and 555 phone
+// numbers only.
+//
+//go:embed data/directory.json
+var directoryJSON []byte
+
+// LegalAidOrgID is the HSDS id of the demo directory's legal-aid partner,
+// "Northside Legal Aid (fictional)", which is also the second demo
+// organization in Discern: referrals to it arrive in its inbox.
+const LegalAidOrgID = "00000000-0000-4000-8000-0000000000a1"
+
+// DirectoryJSON returns the demo directory as HSDS 3.0 JSON.
+func DirectoryJSON() []byte { return bytes.Clone(directoryJSON) }

@@ -33,6 +33,62 @@ type needMap struct {
 	Needs      map[string][]string `json:"needs"`
 	Attributes map[string][]string `json:"attributes"`
 	GenderTerm []string            `json:"gender_term"`
+	FromResult struct {
+		Pathways   map[string][]Need `json:"pathways"`
+		Alerts     map[string][]Need `json:"alerts"`
+		Indicators map[string][]Need `json:"indicators"`
+		Rights     map[string][]Need `json:"rights"`
+	} `json:"from_result"`
+}
+
+// ResultIDs are the ids of a screening result that may suggest needs: the
+// pathways found eligible or possible, the alerts raised, the indicators
+// present and the rights items offered.
+type ResultIDs struct {
+	Pathways, Alerts, Indicators, Rights []string
+}
+
+// SuggestNeeds returns the needs the from_result section of needmap.json
+// links to ids, in NeedNames order. They are suggestions for a worker and
+// the person to choose from, never a decision.
+func SuggestNeeds(ids ResultIDs) []Need {
+	m := loadNeedMap()
+	set := map[Need]bool{}
+	for _, part := range []struct {
+		ids []string
+		m   map[string][]Need
+	}{{ids.Pathways, m.FromResult.Pathways}, {ids.Alerts, m.FromResult.Alerts}, {ids.Indicators, m.FromResult.Indicators}, {ids.Rights, m.FromResult.Rights}} {
+		for _, id := range part.ids {
+			for _, n := range part.m[id] {
+				set[n] = true
+			}
+		}
+	}
+	var out []Need
+	for _, n := range NeedNames() {
+		if set[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// FromResultIDs lists every id the from_result mapping names, by section
+// (pathways, alerts, indicators, rights), so a test can check them
+// against the content.
+func FromResultIDs() map[string][]string {
+	m := loadNeedMap()
+	out := map[string][]string{}
+	for name, sec := range map[string]map[string][]Need{"pathways": m.FromResult.Pathways, "alerts": m.FromResult.Alerts,
+		"indicators": m.FromResult.Indicators, "rights": m.FromResult.Rights} {
+		for id, needs := range sec {
+			if len(needs) > 0 {
+				out[name] = append(out[name], id)
+			}
+		}
+		slices.Sort(out[name])
+	}
+	return out
 }
 
 // NeedNames lists the needs the mapping knows, sorted.
@@ -78,7 +134,19 @@ type Match struct {
 	Covered    []Need    // needs this service answers
 	Reasons    []string  // plain sentences: why it matched
 	Unmet      []string  // plain sentences: preferences it does not meet or does not state
+	// Why and Gaps say the same as Reasons and Unmet, one Point each, as
+	// keys and values, for an interface that words them in its own
+	// languages.
+	Why, Gaps []Point
 }
+
+// Point is one reason or gap of a Match. Keys of Why: need (Value: the
+// need), age (the range served), gender (the genders served), language
+// (the languages shared), interpretation (the service's words), attribute
+// (the attribute), distance (kilometres, one decimal). Keys of Gaps: need,
+// age (no range stated), gender (none stated), language (the languages
+// asked for), attribute, distance (no coordinates).
+type Point struct{ Key, Value string }
 
 // Index is an in-memory matching index over a Directory. Build it once with
 // NewIndex; Match is then safe for concurrent use. The Directory must not
@@ -519,23 +587,29 @@ func (ix *Index) explain(e *entry, n Needs, want, wantAttr uint32, dist float64)
 		if e.needs&(1<<b) != 0 {
 			m.Covered = append(m.Covered, need)
 			m.Reasons = append(m.Reasons, "offers help with "+needLabel(need))
+			m.Why = append(m.Why, Point{"need", string(need)})
 		} else {
 			m.Unmet = append(m.Unmet, "does not list help with "+needLabel(need))
+			m.Gaps = append(m.Gaps, Point{"need", string(need)})
 		}
 	}
 	if n.Age != nil {
 		switch {
 		case e.minAge >= 0 || e.maxAge > 0:
 			m.Reasons = append(m.Reasons, fmt.Sprintf("serves people aged %s", ageRange(e.minAge, e.maxAge)))
+			m.Why = append(m.Why, Point{"age", ageRange(e.minAge, e.maxAge)})
 		default:
 			m.Unmet = append(m.Unmet, "does not state an age range")
+			m.Gaps = append(m.Gaps, Point{"age", ""})
 		}
 	}
 	if n.Gender != "" {
 		if len(e.genders) > 0 {
 			m.Reasons = append(m.Reasons, "serves people of the stated gender ("+strings.Join(e.genders, ", ")+")")
+			m.Why = append(m.Why, Point{"gender", strings.Join(e.genders, ", ")})
 		} else {
 			m.Unmet = append(m.Unmet, "does not state which genders it serves")
+			m.Gaps = append(m.Gaps, Point{"gender", ""})
 		}
 	}
 	if len(n.Languages) > 0 {
@@ -548,11 +622,15 @@ func (ix *Index) explain(e *entry, n Needs, want, wantAttr uint32, dist float64)
 		switch {
 		case len(got) > 0:
 			m.Reasons = append(m.Reasons, "offers the language(s) "+strings.Join(got, ", "))
+			m.Why = append(m.Why, Point{"language", strings.Join(got, ", ")})
 		case e.interp:
 			m.Reasons = append(m.Reasons, "offers interpretation: "+e.s.InterpretationServices)
 			m.Unmet = append(m.Unmet, "does not list "+strings.Join(n.Languages, " or ")+" among its languages")
+			m.Why = append(m.Why, Point{"interpretation", e.s.InterpretationServices})
+			m.Gaps = append(m.Gaps, Point{"language", strings.Join(n.Languages, ", ")})
 		default:
 			m.Unmet = append(m.Unmet, "does not list "+strings.Join(n.Languages, " or ")+" among its languages")
+			m.Gaps = append(m.Gaps, Point{"language", strings.Join(n.Languages, ", ")})
 		}
 	}
 	for b, a := range ix.attrs {
@@ -561,8 +639,10 @@ func (ix *Index) explain(e *entry, n Needs, want, wantAttr uint32, dist float64)
 		}
 		if e.attrs&(1<<b) != 0 {
 			m.Reasons = append(m.Reasons, "is "+strings.ReplaceAll(a, "_", " "))
+			m.Why = append(m.Why, Point{"attribute", a})
 		} else {
 			m.Unmet = append(m.Unmet, "does not say it is "+strings.ReplaceAll(a, "_", " "))
+			m.Gaps = append(m.Gaps, Point{"attribute", a})
 		}
 	}
 	if n.Location != nil {
@@ -574,8 +654,10 @@ func (ix *Index) explain(e *entry, n Needs, want, wantAttr uint32, dist float64)
 				}
 			}
 			m.Reasons = append(m.Reasons, fmt.Sprintf("is %.1f km away", m.DistanceKm))
+			m.Why = append(m.Why, Point{"distance", fmt.Sprintf("%.1f", m.DistanceKm)})
 		} else {
 			m.Unmet = append(m.Unmet, "has no location with coordinates, so its distance is unknown")
+			m.Gaps = append(m.Gaps, Point{"distance", ""})
 		}
 	}
 	return m

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/discern-org/discern/internal/directory"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,6 +24,8 @@ import (
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/content"
+	"github.com/discern-org/discern/internal/demo"
+	"github.com/discern-org/discern/internal/directory"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/metrics"
 	"github.com/discern-org/discern/internal/screening"
@@ -92,6 +94,57 @@ func testEngine() *screening.Engine {
 	return engine
 }
 
+var (
+	dirOnce sync.Once
+	testDir *directory.Directory
+	dirErr  error
+)
+
+// hsdsExamples are the HSDS 3.0 examples (Open Referral) the test
+// directory holds, beside the fictional demo directory.
+var hsdsExamples = []string{"service_full.json", "organization_full.json", "service_at_location_full.json",
+	"location.json", "taxonomy.json", "taxonomy_term.json"}
+
+// testDirectory is the directory of every test server: the HSDS examples
+// imported file by file, and the demo directory (whose located services
+// in one fictional city give proximity something to order).
+func testDirectory(t testing.TB) *directory.Live {
+	t.Helper()
+	dirOnce.Do(func() {
+		d, err := directory.ImportJSON(bytes.NewReader(demo.DirectoryJSON()), "demo")
+		if err != nil {
+			dirErr = err
+			return
+		}
+		for _, f := range hsdsExamples {
+			b, err := os.ReadFile(filepath.Join("..", "directory", "testdata", "hsds-examples", f))
+			if err != nil {
+				dirErr = err
+				return
+			}
+			x, err := directory.ImportJSON(bytes.NewReader(b), f)
+			if err != nil {
+				dirErr = err
+				return
+			}
+			d.Services = append(d.Services, x.Services...)
+			d.Organizations = append(d.Organizations, x.Organizations...)
+			d.ServiceAtLocations = append(d.ServiceAtLocations, x.ServiceAtLocations...)
+			d.Locations = append(d.Locations, x.Locations...)
+			d.Taxonomies = append(d.Taxonomies, x.Taxonomies...)
+			d.TaxonomyTerms = append(d.TaxonomyTerms, x.TaxonomyTerms...)
+		}
+		// A legal-aid organization outside Discern, which the
+		// authorization matrix's consents and referrals name.
+		d.Organizations = append(d.Organizations, directory.Organization{ID: "dir-org-matrix", Name: "Matrix Partner (fictional)"})
+		testDir = d
+	})
+	if dirErr != nil {
+		t.Fatal(dirErr)
+	}
+	return directory.NewStatic(testDir)
+}
+
 // testServer is the real server over real SQLite in a temp dir.
 type testServer struct {
 	t       testing.TB
@@ -108,6 +161,12 @@ type testServer struct {
 }
 
 func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
+	t.Helper()
+	return newTestServerDir(t, testDirectory(t), opts...)
+}
+
+// newTestServerDir is newTestServer serving the directory dir.
+func newTestServerDir(t testing.TB, dir *directory.Live, opts ...func(*Options)) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
@@ -145,10 +204,10 @@ func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	}
 	reg := metrics.New()
 	cw := casework.New(db, sealer, testEngine(), alog, c.Now, lr)
-	cw.SetRecipients(casework.DirectoryRecipients(func() *directory.Directory { return testDirectory }))
+	cw.SetRecipients(casework.DirectoryRecipients(func() *directory.Directory { return dir.Current().Directory }))
 	h, table := newServer(Deps{
 		DB: db, Accounts: svc, Casework: cw, Engine: testEngine(), Sealer: sealer, Metrics: reg,
-		Logger: logger, Now: c.Now, Rand: lr, Options: o,
+		Logger: logger, Now: c.Now, Rand: lr, Options: o, Directory: dir,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -378,11 +437,4 @@ func (s *testServer) serve(r *http.Request) *response {
 	r.RemoteAddr = "192.0.2.1:1234"
 	s.handler.ServeHTTP(rec, r)
 	return &response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-}
-
-// testDirectory is the service directory of the test server: one
-// organization outside Discern with one service.
-var testDirectory = &directory.Directory{
-	Organizations: []directory.Organization{{ID: "dir-org-matrix", Name: "Matrix Legal Aid (fictional)"}},
-	Services:      []directory.Service{{ID: "dir-svc-matrix", OrganizationID: "dir-org-matrix", Name: "Matrix clinic"}},
 }

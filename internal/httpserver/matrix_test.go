@@ -62,6 +62,32 @@ var wildcards = map[string]func(f *fixture) string{
 	"plan_id":      func(f *fixture) string { return f.plan },
 	// The pages' {id} is named by the path it is in (see pageIDs).
 	"id": nil,
+
+	// The service directory's records (HSDS examples in the test
+	// directory), shared by every organization: see sharedWildcards.
+	"service_id":             func(*fixture) string { return "ac148810-d857-441c-9679-408f346de14b" },
+	"service_at_location_id": func(*fixture) string { return "e94c9f38-1e8f-4564-91d4-d53501ab1765" },
+	"organization_id":        func(*fixture) string { return "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610" },
+	"taxonomy_id":            func(*fixture) string { return "5c4d79d7-cc55-470e-9f1f-8cad074e4892" },
+	"taxonomy_term_id":       func(*fixture) string { return "3f7b145d-84af-42d7-8fae-eaca714b02b2" },
+}
+
+// sharedWildcards find records that belong to no organization: the
+// service directory is one for all of them. A route whose wildcards are
+// all shared has no "other organization's record" to try, so the matrix
+// runs it once per principal, and checks that it answers (200), since the
+// record exists for every organization alike.
+var sharedWildcards = []string{"service_id", "service_at_location_id", "organization_id", "taxonomy_id", "taxonomy_term_id"}
+
+// perOrgWildcard reports whether path has a wildcard that finds a record
+// of one organization.
+func perOrgWildcard(path string) bool {
+	for _, m := range wildcardRE.FindAllStringSubmatch(path, -1) {
+		if !slices.Contains(sharedWildcards, m[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // pageIDs finds the record for a page path's {id} by the path's start.
@@ -340,9 +366,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				r.problem(t)
 			})
 			orgs := []*fixture{own}
-			if wildcardRE.MatchString(rt.Path) {
+			if perOrgWildcard(rt.Path) {
 				orgs = append(orgs, other)
 			}
+			shared := wildcardRE.MatchString(rt.Path) && !perOrgWildcard(rt.Path)
 			for _, a := range actors(s, own) {
 				for _, f := range orgs {
 					which := "own organization"
@@ -354,6 +381,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 						path := pathFor(t, rt, f)
 						r := s.do(req{method: rt.Method, path: path, body: body, session: session, token: token})
 						checkCell(t, rt, p, f == other, r, leaks)
+						if shared && auth.Decide(p, rt.Action, auth.Resource{OrgID: p.OrgID, OwnerID: p.UserID}).Allowed && r.status != http.StatusOK {
+							t.Fatalf("%s: a shared directory record answered %d, want 200: %s", path, r.status, r)
+						}
 					})
 				}
 			}

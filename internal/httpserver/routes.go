@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/discern-org/discern/internal/auth"
+	"github.com/discern-org/discern/internal/directory"
 	"github.com/discern-org/discern/internal/web"
 )
 
@@ -182,7 +183,33 @@ func routes(d *deps) []Route {
 			Example: map[string]any{"do_not_contact": true, "channels": []any{}, "has_code_word": false}},
 		{Method: http.MethodGet, Path: "/api/v1/notifications", Action: auth.NotificationsRead, Tags: []string{"plans"},
 			Summary: "Your open reminders; person reminders are for you to deliver (Discern sends no SMS or e-mail)", API: listNotifications(cw)},
-	}, pageRoutes(d)...)
+	}, append(directoryRoutes(d), pageRoutes(d)...)...)
+}
+
+// directoryRoutes are the service directory's: the HSDS 3.0 read API under
+// /hsds (described by the HSDS OpenAPI, so plain handlers) and matching.
+// The directory is the same for every organization: its wildcards find
+// shared records (see sharedWildcards in the matrix test).
+func directoryRoutes(d *deps) []Route {
+	get, read := http.MethodGet, auth.DirectoryRead
+	hsds := func(path string, h http.Handler) Route {
+		return Route{Method: get, Path: path, Action: read, Handler: h}
+	}
+	return []Route{
+		hsds("/hsds/{$}", hsdsMeta()),
+		hsds("/hsds/services", hsdsList(d, directory.ListServices)),
+		hsds("/hsds/services/{service_id}", hsdsItem(d, directory.ListServices, "service_id")),
+		hsds("/hsds/service_at_locations", hsdsList(d, directory.ListServiceAtLocations)),
+		hsds("/hsds/service_at_locations/{service_at_location_id}", hsdsItem(d, directory.ListServiceAtLocations, "service_at_location_id")),
+		hsds("/hsds/organizations", hsdsList(d, directory.ListOrganizations)),
+		hsds("/hsds/organizations/{organization_id}", hsdsItem(d, directory.ListOrganizations, "organization_id")),
+		hsds("/hsds/taxonomies", hsdsList(d, directory.ListTaxonomies)),
+		hsds("/hsds/taxonomies/{taxonomy_id}", hsdsItem(d, directory.ListTaxonomies, "taxonomy_id")),
+		hsds("/hsds/taxonomy_terms", hsdsList(d, directory.ListTaxonomyTerms)),
+		hsds("/hsds/taxonomy_terms/{taxonomy_term_id}", hsdsItem(d, directory.ListTaxonomyTerms, "taxonomy_term_id")),
+		{Method: get, Path: "/api/v1/directory/matches", Action: read, Tags: []string{"directory"},
+			Summary: "Match directory services to a person's needs", API: directoryMatches(d)},
+	}
 }
 
 // pageRoutes are the web interface's routes, on exactly the paths of
@@ -242,6 +269,9 @@ func pageRoutes(d *deps) []Route {
 		pg(post, web.PathAdminUserDisable, auth.UsersManage, uiAdminUserDisable(d)),
 		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
 		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),
+
+		// The service directory: find services for a person's needs.
+		pg(get, web.PathDirectory, auth.DirectoryRead, uiDirectory(d)),
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/discern-org/discern/internal/accounts"
 	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/casework"
+	"github.com/discern-org/discern/internal/directory"
 	"github.com/discern-org/discern/internal/metrics"
 	"github.com/discern-org/discern/internal/screening"
 	"github.com/discern-org/discern/internal/seal"
@@ -52,6 +53,11 @@ type Deps struct {
 	// Rand is the source of request IDs.
 	Rand    io.Reader
 	Options Options
+
+	// Directory is the service directory served at /hsds and matched
+	// against at /api/v1/directory/matches and on the directory page;
+	// nil serves an empty one.
+	Directory *directory.Live
 }
 
 // Options tune the server; the zero value is the production default.
@@ -108,6 +114,7 @@ type deps struct {
 	openapi  func() ([]byte, error)
 	web      *web.Renderer
 	rand     io.Reader
+	dir      *directory.Live
 }
 
 // NewServer returns the server's handler: every route of the route table,
@@ -134,6 +141,10 @@ func newServer(in Deps) (http.Handler, []Route) {
 	}
 	d.idem = NewIdempotency(in.DB, in.Now, d.opts.IdempotencyTTL)
 	d.web, d.rand = in.Web, in.Rand
+	d.dir = in.Directory
+	if d.dir == nil {
+		d.dir = directory.NewStatic(&directory.Directory{})
+	}
 	if d.web == nil {
 		r, err := web.New(in.Engine.Bundle())
 		if err != nil {

@@ -217,6 +217,24 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 			return r.Person(w, PersonPage{Page: pg(staffUser, "/people/p_1"), Person: &casework.PersonView{ID: "p_2", CaseCode: "QK-1130", Erased: true},
 				NoteForm: f, Problems: ps})
 		}},
+		{"directory", func(w http.ResponseWriter) error {
+			km := "1.4"
+			return r.Directory(w, DirectoryPage{Page: pg(staffUser, "/directory?screening=s_1"), Services: 30, ScreeningID: "s_1",
+				Suggested:        []string{"directory.suggested_needs", "directory.suggested_age"},
+				NeedChoices:      []string{"legal_immigration", "shelter", "medical", "mental_health", "harm_reduction", "labour_rights", "language"},
+				AttributeChoices: []string{"confidential", "free", "lgbtq_affirming", "no_id_required", "serves_trafficking_survivors", "sex_worker_led"},
+				Form:             DirectoryForm{Needs: []string{"shelter", "legal_immigration"}, Attributes: []string{"confidential"}, Age: "24", Languages: "ro"},
+				Searched:         true, Matches: []DirectoryMatch{{ServiceID: "svc-1", Name: "Emergency shelter beds (fictional)", Organization: "Lantern House Shelter (fictional)",
+					Location: "Old Town site (fictional)", DistanceKm: km, Phone: "+1 555 0203", URL: "https://lantern-house-shelter.example.org/services/3",
+					Covered: []string{"shelter"},
+					Why:     []DirectoryPoint{{"need", "shelter"}, {"age", "18 and over"}, {"language", "ro"}, {"attribute", "confidential"}, {"distance", km}},
+					Gaps:    []DirectoryPoint{{"need", "legal_immigration"}, {"gender", ""}}}}})
+		}},
+		{"directory_problems", func(w http.ResponseWriter) error {
+			return r.Directory(w, DirectoryPage{Page: pg(staffUser, "/directory?age=200"), Services: 0, Searched: true,
+				NeedChoices: []string{"shelter"}, Form: DirectoryForm{Age: "200"},
+				Problems: FieldProblems{{Field: "age", Key: "directory.problem_age", Value: "200"}, {Field: "needs", Key: "directory.problem_needs"}}})
+		}},
 		{"people", func(w http.ResponseWriter) error {
 			return r.People(w, PeoplePage{Page: pg(staffUser, "/people"), People: []*casework.PersonView{person,
 				{ID: "p_2", CaseCode: "QK-1130", CreatedAt: fixedTime, Erased: true}}, NextURL: "/people?cursor=x"})

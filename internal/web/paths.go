@@ -39,6 +39,10 @@ const (
 	PathReferral         = "/referrals/{id}"
 	PathReferralMove     = "/referrals/{id}/move" // POST to, outcome, reason
 	PathInbox            = "/referrals"           // referrals sent to the organization
+
+	// PathDirectory finds services in the directory for a person's needs
+	// (GET form; ?screening={id} suggests needs from that screening).
+	PathDirectory = "/directory"
 )
 
 // Paths lists every path above, for the server's route-coverage test.
@@ -48,6 +52,7 @@ var Paths = []string{
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
 	PathConsentNew, PathConsentRevoke, PathReferralNew, PathReferral, PathReferralMove, PathInbox,
+	PathDirectory,
 }
 
 // URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
@@ -82,4 +87,5 @@ var pathNames = map[string]string{
 	"admin_user_disable": PathAdminUserDisable,
 	"consent_new":        PathConsentNew, "consent_revoke": PathConsentRevoke, "referral_new": PathReferralNew,
 	"referral": PathReferral, "referral_move": PathReferralMove, "inbox": PathInbox,
+	"directory": PathDirectory,
 }

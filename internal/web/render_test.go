@@ -128,6 +128,15 @@ var mustContain = map[string]map[string][]string{
 		"en": {"This person's data was erased.", "Write the note.", "Choose what kind of note this is."},
 		"es": {"Escriba la nota."},
 	},
+	"directory": {
+		"en": {"Find services", "suggestions only", "Emergency shelter beds (fictional)", "Offers: Shelter", "Does not list: Legal and immigration help",
+			"1.4 km away", "Serves people aged 18 and over", "Confidential", "Back to the screening result", `value="24"`},
+		"es": {"Buscar servicios", "solo sugerencias", "Ofrece: Alojamiento seguro"},
+	},
+	"directory_problems": {
+		"en": {"Enter an age in whole years from 0 to 130.", "Choose at least one kind of help", `value="200"`, "No service in the directory fits"},
+		"es": {"Escriba una edad en años enteros"},
+	},
 	"people": {
 		"en": {"Find a person by case code", "HX-4821", "QK-1130", "data erased", "Add a person", "More people"},
 		"es": {"Buscar a una persona por código de caso", "Añadir una persona"},

@@ -50,6 +50,7 @@ var pageNames = []string{
 	"home", "signin", "sessions", "interview_start", "interview", "result",
 	"person", "people", "access", "admin_users", "admin_user_form", "admin_org", "error",
 	"consent_form", "referral_new", "referral", "inbox",
+	"directory",
 }
 
 // New parses every template and the interface texts, and checks that both
