@@ -268,6 +268,9 @@ func pageRoutes(d *deps) []Route {
 		pg(post, web.PathAdminUserNew, auth.UsersManage, uiAdminUserCreate(d)),
 		pg(post, web.PathAdminUserDisable, auth.UsersManage, uiAdminUserDisable(d)),
 		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
+		form(pg(post, web.PathAdminExceptions, auth.OrgsManage, uiAdminExceptionAdd(d)),
+			"kind=court_order&label=Matrix+court+order&citation=Matrix+Act+s.1"),
+		form(pg(post, web.PathAdminExceptionToggle, auth.OrgsManage, uiAdminExceptionToggle(d)), "id=court_order"),
 		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),
 
 		// The service directory: find services for a person's needs.

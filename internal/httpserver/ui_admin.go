@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/discern-org/discern/internal/accounts"
 	"github.com/discern-org/discern/internal/discern"
@@ -114,10 +115,73 @@ func uiAdminOrgSave(d *deps) http.Handler {
 			rendered(d, r, d.web.AdminOrg(w, web.AdminOrgPage{Page: pageOf(d, r), Org: o, Form: f, Problems: problems}))
 			return nil
 		}
+		// The legal exceptions are kept apart, on their own form.
+		f.Settings.LegalExceptions = o.Settings.LegalExceptions
 		if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{
 			Name: &f.Name, Country: &f.Country, Region: &f.Region, Settings: &f.Settings}); err != nil {
 			return err
 		}
 		return seeOther(w, r, web.PathAdminOrg+"?saved=1")
+	})
+}
+
+// uiAdminExceptionAdd is POST /admin/organization/exceptions: a new legal
+// exception to consent, in use at once.
+func uiAdminExceptionAdd(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		p := principalOf(ctx)
+		o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
+		if err != nil {
+			return err
+		}
+		f, problems := web.ParseExceptionForm(r.PostForm)
+		if len(problems) > 0 {
+			rendered(d, r, d.web.AdminOrg(w, web.AdminOrgPage{Page: pageOf(d, r), Org: o, Form: web.OrgFormFrom(o),
+				ExceptionForm: f, ExceptionProblems: problems}))
+			return nil
+		}
+		settings := o.Settings
+		settings.LegalExceptions = append(slices.Clone(settings.LegalExceptions), f.NewException(settings))
+		if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{Settings: &settings}); err != nil {
+			return err
+		}
+		return seeOther(w, r, web.PathAdminOrg+"?saved=1#exceptions")
+	})
+}
+
+// uiAdminExceptionToggle is POST /admin/organization/exceptions/toggle:
+// an exception is put in use or stopped; it is never deleted, so that the
+// referrals made under it keep their meaning.
+func uiAdminExceptionToggle(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		p := principalOf(ctx)
+		o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
+		if err != nil {
+			return err
+		}
+		settings := o.Settings
+		settings.LegalExceptions = slices.Clone(settings.LegalExceptions)
+		found := false
+		for i := range settings.LegalExceptions {
+			if settings.LegalExceptions[i].ID == r.PostForm.Get("id") {
+				settings.LegalExceptions[i].Active = !settings.LegalExceptions[i].Active
+				found = true
+			}
+		}
+		if !found {
+			return discern.Errorf(discern.KindNotFound, "There is no such legal exception.")
+		}
+		if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{Settings: &settings}); err != nil {
+			return err
+		}
+		return seeOther(w, r, web.PathAdminOrg+"?saved=1#exceptions")
 	})
 }

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"errors"
+	"github.com/discern-org/discern/internal/auth"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -48,6 +49,9 @@ func uiDirectory(d *deps) http.Handler {
 					p.Form.Languages = res.Language
 					p.Suggested = append(p.Suggested, "directory.suggested_language")
 				}
+			}
+			if sv.PersonID != "" && allowed(a.Principal, auth.ReferralsCreate) {
+				p.PersonID = sv.PersonID
 			}
 			if sv.PersonID != "" {
 				// The age estimate is identity data: GetPerson shows it only

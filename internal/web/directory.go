@@ -26,6 +26,9 @@ type DirectoryPage struct {
 	// Suggested lists what was filled in from it (interface keys).
 	ScreeningID string
 	Suggested   []string
+	// PersonID is the person of that screening, when the user may refer
+	// them: each match then offers "Refer".
+	PersonID string
 	// Services is how many services the directory holds.
 	Services int
 }

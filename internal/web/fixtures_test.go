@@ -149,7 +149,9 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 	stepForm := url.Values{"a.age": {"abc"}, "x.age": {""}, "p.age": {"observed"}, "a.age_doubt": {"yes"}, "a.status": {"no_status"}}
 	_, stepProblems := ParseInterviewForm(b, SectionQuestions(b, "short", 1), stepForm)
 	org := &discern.Organization{ID: "o_1", Name: "Harbour Outreach", Country: "GB", Region: "GB-ENG",
-		Settings: discern.OrganizationSettings{DefaultLanguage: "en", Jurisdictions: []string{"england-wales", "uk-nrm"}}}
+		Settings: discern.OrganizationSettings{DefaultLanguage: "en", Jurisdictions: []string{"england-wales", "uk-nrm"},
+			LegalExceptions: []discern.LegalException{{ID: "child_protection", Kind: discern.ExceptionChildProtection,
+				Label: "Mandatory child-protection referral", Citation: "Children Act 1989 s.47", Active: true}}}}
 	return []page{
 		{"home", func(w http.ResponseWriter) error {
 			return r.Home(w, HomePage{Page: pg(staffUser, "/"), Drafts: summaries[1:], Completed: summaries[:1], Tasks: tasks,
@@ -219,7 +221,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		}},
 		{"directory", func(w http.ResponseWriter) error {
 			km := "1.4"
-			return r.Directory(w, DirectoryPage{Page: pg(staffUser, "/directory?screening=s_1"), Services: 30, ScreeningID: "s_1",
+			return r.Directory(w, DirectoryPage{Page: pg(staffUser, "/directory?screening=s_1"), Services: 30, ScreeningID: "s_1", PersonID: "p_1",
 				Suggested:        []string{"directory.suggested_needs", "directory.suggested_age"},
 				NeedChoices:      []string{"legal_immigration", "shelter", "medical", "mental_health", "harm_reduction", "labour_rights", "language"},
 				AttributeChoices: []string{"confidential", "free", "lgbtq_affirming", "no_id_required", "serves_trafficking_survivors", "sex_worker_led"},

@@ -424,12 +424,16 @@ func ParseOrgForm(b *content.Bundle, form url.Values) (OrgForm, FieldProblems) {
 	}
 	f.Settings.DefaultLanguage = strings.TrimSpace(form.Get("default_language"))
 	f.Settings.RequireMFA = form.Get("require_mfa") == "on"
+	f.Settings.DirectoryOrgID = strings.TrimSpace(form.Get("directory_org_id"))
 	for _, j := range form["jurisdictions"] {
 		if j = strings.TrimSpace(j); j != "" && !slices.Contains(f.Settings.Jurisdictions, j) {
 			f.Settings.Jurisdictions = append(f.Settings.Jurisdictions, j)
 		}
 	}
 	var ps FieldProblems
+	if len(f.Settings.DirectoryOrgID) > 200 {
+		ps = append(ps, FieldProblem{Field: "directory_org_id", Key: "problem.too_long", Value: f.Settings.DirectoryOrgID})
+	}
 	if f.Name == "" || len(f.Name) > 200 {
 		ps = append(ps, FieldProblem{Field: "name", Key: "problem.org_name", Value: f.Name})
 	}

@@ -43,6 +43,9 @@ const (
 	// PathDirectory finds services in the directory for a person's needs
 	// (GET form; ?screening={id} suggests needs from that screening).
 	PathDirectory = "/directory"
+
+	PathAdminExceptions      = "/admin/organization/exceptions"        // POST kind, label, citation
+	PathAdminExceptionToggle = "/admin/organization/exceptions/toggle" // POST id
 )
 
 // Paths lists every path above, for the server's route-coverage test.
@@ -52,7 +55,7 @@ var Paths = []string{
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
 	PathConsentNew, PathConsentRevoke, PathReferralNew, PathReferral, PathReferralMove, PathInbox,
-	PathDirectory,
+	PathDirectory, PathAdminExceptions, PathAdminExceptionToggle,
 }
 
 // URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
@@ -87,5 +90,6 @@ var pathNames = map[string]string{
 	"admin_user_disable": PathAdminUserDisable,
 	"consent_new":        PathConsentNew, "consent_revoke": PathConsentRevoke, "referral_new": PathReferralNew,
 	"referral": PathReferral, "referral_move": PathReferralMove, "inbox": PathInbox,
-	"directory": PathDirectory,
+	"directory":        PathDirectory,
+	"admin_exceptions": PathAdminExceptions, "admin_exception_toggle": PathAdminExceptionToggle,
 }

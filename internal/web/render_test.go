@@ -130,7 +130,8 @@ var mustContain = map[string]map[string][]string{
 	},
 	"directory": {
 		"en": {"Find services", "suggestions only", "Emergency shelter beds (fictional)", "Offers: Shelter", "Does not list: Legal and immigration help",
-			"1.4 km away", "Serves people aged 18 and over", "Confidential", "Back to the screening result", `value="24"`},
+			"1.4 km away", "Serves people aged 18 and over", "Confidential", "Back to the screening result", `value="24"`,
+			`href="/people/p_1/referrals/new?recipient=service:svc-1&need=shelter"`},
 		"es": {"Buscar servicios", "solo sugerencias", "Ofrece: Alojamiento seguro"},
 	},
 	"directory_problems": {
@@ -158,7 +159,8 @@ var mustContain = map[string]map[string][]string{
 		"es": {"Añadir una persona usuaria", "Elija un rol."},
 	},
 	"admin_org": {
-		"en": {"Organization settings", "Settings saved.", `value="Harbour Outreach"`, "Require a second step"},
+		"en": {"Organization settings", "Settings saved.", `value="Harbour Outreach"`, "Require a second step",
+			"Legal exceptions to consent", "Children Act 1989 s.47", "Stop using", "Add a legal exception", "service directory"},
 		"es": {"Ajustes de la organización", "Ajustes guardados."},
 	},
 	"consent_form": {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -262,5 +263,44 @@ func init() {
 	funcs["consentMethods"] = func() []discern.ConsentMethod {
 		return []discern.ConsentMethod{discern.ConsentVerbal, discern.ConsentWritten, discern.ConsentOnScreen}
 	}
+	funcs["exceptionKinds"] = func() []discern.ExceptionKind { return discern.ExceptionKinds }
 	funcs["recipientValue"] = func(r discern.Recipient) string { return RecipientValue(r.Kind, r.ID) }
+}
+
+// ExceptionForm adds a legal exception to the organization's settings.
+type ExceptionForm struct {
+	Kind     discern.ExceptionKind
+	Label    string
+	Citation string
+}
+
+// ParseExceptionForm reads the form that adds a legal exception.
+func ParseExceptionForm(v url.Values) (ExceptionForm, FieldProblems) {
+	f := ExceptionForm{Kind: discern.ExceptionKind(v.Get("kind")), Label: strings.TrimSpace(v.Get("label")),
+		Citation: strings.TrimSpace(v.Get("citation"))}
+	var ps FieldProblems
+	if !slices.Contains(discern.ExceptionKinds, f.Kind) {
+		ps = append(ps, FieldProblem{Field: "kind", Key: "problem.exception_kind"})
+	}
+	if f.Label == "" || utf8.RuneCountInString(f.Label) > 200 {
+		ps = append(ps, FieldProblem{Field: "label", Key: "problem.exception_label", Value: f.Label})
+	}
+	if f.Citation == "" || utf8.RuneCountInString(f.Citation) > 300 {
+		ps = append(ps, FieldProblem{Field: "citation", Key: "problem.exception_citation", Value: f.Citation})
+	}
+	return f, ps
+}
+
+// NewException makes the exception the form describes, with an id not yet
+// used in settings.
+func (f ExceptionForm) NewException(s discern.OrganizationSettings) discern.LegalException {
+	base := string(f.Kind)
+	id := base
+	for n := 2; ; n++ {
+		if _, taken := s.Exception(id); !taken {
+			break
+		}
+		id = base + "-" + strconv.Itoa(n)
+	}
+	return discern.LegalException{ID: id, Kind: f.Kind, Label: f.Label, Citation: f.Citation, Active: true}
 }

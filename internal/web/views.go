@@ -323,6 +323,10 @@ type AdminOrgPage struct {
 	Form     OrgForm
 	Problems FieldProblems
 	Saved    bool
+	// ExceptionForm and ExceptionProblems are the form that adds a legal
+	// exception to consent.
+	ExceptionForm     ExceptionForm
+	ExceptionProblems FieldProblems
 }
 
 // ErrorPage explains what went wrong, in words safe to show.
@@ -393,7 +397,11 @@ func (r *Renderer) AdminOrg(w http.ResponseWriter, p AdminOrgPage) error {
 		v.JurisdictionChoices = append(v.JurisdictionChoices, choiceView{InputID: "jur-" + j.ID, Value: j.ID,
 			Label: p.L.T("jurisdiction." + j.ID), Checked: slices.Contains(p.Form.Settings.Jurisdictions, j.ID)})
 	}
-	return r.render(w, statusFor(p.Problems), "admin_org", v)
+	status := statusFor(p.Problems)
+	if len(p.ExceptionProblems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return r.render(w, status, "admin_org", v)
 }
 
 // Error renders an error page with its status.
