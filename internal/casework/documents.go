@@ -328,6 +328,10 @@ func (s *Service) NonPunishmentLetterPDF(ctx context.Context, a Actor, screening
 // documentScope finds a complete screening of a person the caller may make
 // documents about, with the classes asked for (sorted, checked).
 func (s *Service) documentScope(ctx context.Context, a Actor, screeningID string, classes []discern.DataClass) (*discern.Screening, *discern.Person, []discern.DataClass, error) {
+	sc, err := s.db.FindScreeningByID(ctx, a.OrgID, screeningID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	for _, c := range classes {
 		if !c.Valid() {
 			return nil, nil, nil, discern.Invalid("classes", "%q is not a known kind of information.", c)
@@ -336,10 +340,6 @@ func (s *Service) documentScope(ctx context.Context, a Actor, screeningID string
 	classes = sortedClasses(classes)
 	if !slices.Contains(classes, discern.ClassCase) {
 		return nil, nil, nil, discern.Invalid("classes", "A screening document holds its result, which is case information: include case.")
-	}
-	sc, err := s.db.FindScreeningByID(ctx, a.OrgID, screeningID)
-	if err != nil {
-		return nil, nil, nil, err
 	}
 	if sc.PersonID == "" {
 		if _, err := decide(a, auth.DocumentsCreate, record(a, sc.OrgID, sc.ScreenerID, "", "", classes...)); err != nil {
