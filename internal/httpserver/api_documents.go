@@ -54,7 +54,7 @@ func screeningSummaryPDF(svc *casework.Service) func(huma.API, huma.Operation) {
 		ScreeningPath
 		RecipientKind string   `query:"recipient_kind" enum:"organization,service" doc:"Who the summary is for: the person's consent for them, with the purpose documents, must cover every class asked."`
 		RecipientID   string   `query:"recipient_id" maxLength:"200"`
-		Classes       []string `query:"classes" maxItems:"7" doc:"The classes the summary may hold; case is required (the result is case information)."`
+		Classes       []string `query:"classes,explode" maxItems:"7" doc:"The classes the summary may hold (repeat the parameter); case is required (the result is case information)."`
 	}
 	return func(api huma.API, op huma.Operation) {
 		register(api, pdfOperation(op), func(ctx context.Context, in *input) (*pdfOutput, error) {
