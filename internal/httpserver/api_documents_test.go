@@ -480,3 +480,33 @@ func (w *docWorld) currentConsent(t *testing.T, personID, consentID string) int 
 	t.Fatal(fmt.Sprintf("no consent %s", consentID))
 	return 0
 }
+
+// The result page offers a screening summary for each recipient the person
+// agreed to give documents to, and for no one else.
+func TestResultPageOffersDocuments(t *testing.T) {
+	w := newDocWorld(t)
+	person, sc := w.person(t, docAnswers)
+	page := func() string {
+		r := w.s.do(req{method: "GET", path: "/screenings/" + sc, session: w.senderSess})
+		expect(t, r, http.StatusOK)
+		return string(r.body)
+	}
+	w.consent(t, person, []discern.DataClass{discern.ClassCase, discern.ClassHealth}, []discern.ConsentPurpose{discern.PurposeReferral}, nil)
+	if strings.Contains(page(), "Documents for a recipient") {
+		t.Fatal("the page offers documents without a consent for them")
+	}
+	w.consent(t, person, []discern.DataClass{discern.ClassCase, discern.ClassHealth}, docPurpose, nil)
+	body := page()
+	for _, want := range []string{"Documents for a recipient", `action="/api/v1/screenings/` + sc + `/summary.pdf"`,
+		`name="recipient_id" value="dir-org-matrix"`, `name="classes" value="health"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `name="classes" value="immigration"`) {
+		t.Error("the page offers a class the consent does not cover")
+	}
+	// The form's request, as a browser sends it, gives the PDF.
+	q := url.Values{"recipient_kind": {"organization"}, "recipient_id": {"dir-org-matrix"}, "classes": {"case", "health"}}
+	pdfBody(t, w.s.do(req{method: "GET", path: "/api/v1/screenings/" + sc + "/summary.pdf?" + q.Encode(), session: w.senderSess}))
+}
