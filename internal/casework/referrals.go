@@ -29,10 +29,31 @@ type Packet struct {
 	AgeEstimate string `json:"age_estimate,omitempty"`
 	// contact
 	Contact string `json:"contact,omitempty"`
+	// ContactSafety is how the person said they may be reached, as it
+	// stood when the referral was made, so that the recipient honours it
+	// (contact class; nil when nothing was recorded).
+	ContactSafety *PacketContactSafety `json:"contact_safety,omitempty"`
 	// narrative: the worker's message to the recipient
 	Message string `json:"message,omitempty"`
 	// narrative, health, immigration, criminal_justice: notes of the class
 	Notes []PacketNote `json:"notes,omitempty"`
+}
+
+// PacketContactSafety is the person's contact-safety rules in a packet:
+// never the code word, only that the recipient must ask for one.
+type PacketContactSafety struct {
+	DoNotContact   bool                  `json:"do_not_contact" doc:"Do not contact the person directly; only through the referring worker."`
+	Channels       []discern.SafeChannel `json:"channels,omitempty" doc:"The channels the person said are safe, with their time windows."`
+	TimeZone       string                `json:"time_zone,omitempty"`
+	AskForCodeWord bool                  `json:"ask_for_code_word" doc:"Ask for the code word (from the referring worker) before saying who you are."`
+}
+
+// Rules returns the rules as the domain holds them.
+func (c *PacketContactSafety) Rules() discern.ContactSafety {
+	if c == nil {
+		return discern.ContactSafety{}
+	}
+	return discern.ContactSafety{DoNotContact: c.DoNotContact, Channels: c.Channels, TimeZone: c.TimeZone, HasCodeWord: c.AskForCodeWord}
 }
 
 // PacketJurisdiction is a screening's conclusion under one law.
@@ -60,7 +81,7 @@ func (p *Packet) Only(keep []discern.DataClass) *Packet {
 		out.Name, out.BirthDate, out.AgeEstimate = p.Name, p.BirthDate, p.AgeEstimate
 	}
 	if in(discern.ClassContact) {
-		out.Contact = p.Contact
+		out.Contact, out.ContactSafety = p.Contact, p.ContactSafety
 	}
 	if in(discern.ClassNarrative) {
 		out.Message = p.Message
@@ -393,6 +414,16 @@ func (s *Service) buildPacket(ctx context.Context, a Actor, p *discern.Person, i
 	}
 	if pk.Contact, err = open("contact", p.Contact); err != nil {
 		return nil, err
+	}
+	if slices.Contains(classes, discern.ClassContact) {
+		cs, err := s.contactSafety(ctx, a.OrgID, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if cs.Recorded {
+			r := cs.Rules
+			pk.ContactSafety = &PacketContactSafety{DoNotContact: r.DoNotContact, Channels: r.Channels, TimeZone: r.TimeZone, AskForCodeWord: r.HasCodeWord}
+		}
 	}
 	if sum, err := s.latestSummary(ctx, a, p.ID); err != nil {
 		return nil, err

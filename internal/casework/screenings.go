@@ -348,7 +348,8 @@ func (s *Service) screeningView(ctx context.Context, a Actor, sc *discern.Screen
 }
 
 // redact removes what the decision's classes do not cover: answers of
-// other classes, their notes, and indicators shown only by such answers.
+// other classes, their notes, indicators shown only by such answers, and
+// their part in conflicts.
 func (s *Service) redact(ev *screening.Evidence, res *screening.Result, d auth.Decision) (*screening.Evidence, *screening.Result, []discern.DataClass) {
 	b := s.engine.Bundle()
 	var redacted []discern.DataClass
@@ -378,20 +379,33 @@ func (s *Service) redact(ev *screening.Evidence, res *screening.Result, d auth.D
 	if res == nil || len(hidden) == 0 {
 		return &out, res, redacted
 	}
-	r := *res
-	r.Indicators = nil
-	for _, ind := range res.Indicators {
+	keep := func(srcs []screening.Source) []screening.Source {
 		var kept []screening.Source
-		for _, src := range ind.Sources {
+		for _, src := range srcs {
 			if !hidden[src.Question] {
 				kept = append(kept, src)
 			}
 		}
-		if len(kept) == 0 {
+		return kept
+	}
+	r := *res
+	r.Indicators = nil
+	for _, ind := range res.Indicators {
+		if ind.Sources = keep(ind.Sources); len(ind.Sources) == 0 {
 			continue
 		}
-		ind.Sources = kept
 		r.Indicators = append(r.Indicators, ind)
+	}
+	// A conflict carries the answers on both sides: those to withheld
+	// questions go, and a conflict left with one side is no conflict the
+	// reader can see (showing it would tell that a withheld answer
+	// disagrees).
+	r.Conflicts = nil
+	for _, c := range res.Conflicts {
+		c.Present, c.Absent = keep(c.Present), keep(c.Absent)
+		if len(c.Present) > 0 && len(c.Absent) > 0 {
+			r.Conflicts = append(r.Conflicts, c)
+		}
 	}
 	return &out, &r, redacted
 }

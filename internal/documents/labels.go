@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -142,4 +143,26 @@ func (l locale) t(key string, args ...any) string {
 		s = strings.ReplaceAll(s, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
 	}
 	return s
+}
+
+// Label returns the document label for key in the language lang (BCP 47),
+// falling back to English per key, with name, value pairs filling its
+// {name} placeholders. Callers use it to label the fields they put in a
+// packet's sections, in the packet's language.
+func Label(lang, key string, args ...any) string {
+	loc, err := newLocale(lang)
+	if err != nil {
+		loc = locale{lang: fallbackLang}
+	}
+	return loc.t(key, args...)
+}
+
+// NonPunishmentAlerts lists the content's alerts that are non-punishment
+// provisions (data/provisions.yaml): a non-punishment letter is made only
+// for a result that raises one of them.
+func NonPunishmentAlerts() ([]string, error) {
+	if err := load(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(provs.Alerts), nil
 }

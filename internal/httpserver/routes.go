@@ -183,6 +183,15 @@ func routes(d *deps) []Route {
 			Example: map[string]any{"do_not_contact": true, "channels": []any{}, "has_code_word": false}},
 		{Method: http.MethodGet, Path: "/api/v1/notifications", Action: auth.NotificationsRead, Tags: []string{"plans"},
 			Summary: "Your open reminders; person reminders are for you to deliver (Discern sends no SMS or e-mail)", API: listNotifications(cw)},
+
+		// Documents (PDF): each only as far as the person's consent covers now; made and refused ones are audited.
+		{Method: http.MethodGet, Path: "/api/v1/referrals/{referral_id}/packet.pdf", Action: auth.ReferralsRead, Tags: []string{"documents"},
+			Summary: "A referral's packet as a PDF: exactly what reading the referral shows you now", API: referralPacketPDF(cw)},
+		{Method: http.MethodGet, Path: "/api/v1/screenings/{screening_id}/summary.pdf", Action: auth.DocumentsCreate, Tags: []string{"documents"},
+			Summary: "A screening summary for a recipient, as far as the person's consent (purpose documents) covers", API: screeningSummaryPDF(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/screenings/{screening_id}/letter.pdf", Action: auth.DocumentsCreate, Tags: []string{"documents"},
+			Summary: "A non-punishment summary letter for defence counsel or a prosecutor (consent with purpose legal_support)", API: nonPunishmentLetterPDF(cw),
+			Example: exampleLetter},
 	}, append(directoryRoutes(d), pageRoutes(d)...)...)
 }
 
@@ -306,3 +315,7 @@ var (
 	exampleReferral = map[string]any{"recipient_kind": "organization", "recipient_id": "dir-org-matrix",
 		"needs": []string{"legal_immigration"}, "classes": []string{"case"}}
 )
+
+// exampleLetter is a letter request, for the matrix.
+var exampleLetter = map[string]any{"recipient_kind": "organization", "recipient_id": "dir-org-matrix",
+	"to": map[string]string{"name": "Defence counsel", "organization": "Matrix Chambers"}, "from": map[string]string{"name": "Matrix worker"}}

@@ -3,8 +3,11 @@ package httpserver
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 
+	"github.com/discern-org/discern/internal/auth"
 	"github.com/discern-org/discern/internal/casework"
 	"github.com/discern-org/discern/internal/discern"
 	"github.com/discern-org/discern/internal/screening"
@@ -297,8 +300,34 @@ func uiScreening(d *deps) http.Handler {
 				res = again
 			}
 		}
-		return d.web.Result(w, web.ResultPage{Page: pg, ScreeningID: sv.ID, CaseCode: caseCodeOf(ctx, d, sv.PersonID),
+		rp := web.ResultPage{Page: pg, ScreeningID: sv.ID, CaseCode: caseCodeOf(ctx, d, sv.PersonID),
 			PersonID: sv.PersonID, Status: sv.Status, CompletedAt: sv.CompletedAt, Result: res, Redacted: sv.Redacted,
-			Print: r.URL.Query().Get("print") == "1", CanContinue: sv.Status == discern.ScreeningDraft && len(sv.Redacted) == 0})
+			Print: r.URL.Query().Get("print") == "1", CanContinue: sv.Status == discern.ScreeningDraft && len(sv.Redacted) == 0}
+		if sv.Status == discern.ScreeningComplete && sv.PersonID != "" {
+			rp.Documents = documentRecipients(ctx, d, a, sv.PersonID)
+			rp.DocumentsURL = "/api/v1/screenings/" + url.PathEscape(sv.ID) + "/summary.pdf"
+		}
+		return d.web.Result(w, rp)
 	})
+}
+
+// documentRecipients lists the recipients of the person's active consents
+// with the purpose documents that cover case information, for the result
+// page's "Documents for a recipient" form. Someone who may not make
+// documents, or read consents, gets none.
+func documentRecipients(ctx context.Context, d *deps, a casework.Actor, personID string) []web.DocumentRecipient {
+	if !auth.Decide(a.Principal, auth.DocumentsCreate, auth.Resource{OrgID: a.OrgID, OwnerID: a.UserID, Classes: auth.Classes(discern.ClassCase)}).Allowed {
+		return nil
+	}
+	consents, err := d.casework.ListConsents(ctx, a, personID)
+	if err != nil {
+		return nil
+	}
+	var out []web.DocumentRecipient
+	for _, c := range consents {
+		if c.State == discern.ConsentActive && slices.Contains(c.Purposes, discern.PurposeDocuments) && slices.Contains(c.Classes, discern.ClassCase) {
+			out = append(out, web.DocumentRecipient{Kind: string(c.Recipient.Kind), ID: c.Recipient.ID, Name: c.RecipientName, Classes: c.Classes})
+		}
+	}
+	return out
 }

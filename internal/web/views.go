@@ -225,6 +225,17 @@ type ResultPage struct {
 	// CanContinue offers the follow-up questions (the screening is a
 	// draft the user may edit).
 	CanContinue bool
+	// Documents are the recipients the person agreed to give documents to
+	// (screening_documents partial); DocumentsURL is where their form goes.
+	Documents    []DocumentRecipient
+	DocumentsURL string
+}
+
+// DocumentRecipient is a recipient of a person's active consent with the
+// purpose documents, and the classes it covers.
+type DocumentRecipient struct {
+	Kind, ID, Name string
+	Classes        []discern.DataClass
 }
 
 // PersonPage is one person's record.
