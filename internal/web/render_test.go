@@ -177,7 +177,8 @@ var mustContain = map[string]map[string][]string{
 		"es": {"Antes de enviar", "Esta persona puede ser menor de 18 años", "Enviar la derivación"},
 	},
 	"referral": {
-		"en": {"From", "Harbour Outreach", "received", "waiting too long", "HX-4821", "Withheld", "contact and location", "Declined", "Called the person back", "FHIR Task: received"},
+		"en": {"From", "Harbour Outreach", "received", "waiting too long", "HX-4821", "Withheld", "contact and location", "Declined", "Called the person back", "FHIR Task: received",
+			`href="/api/v1/referrals/r_1/packet.pdf"`},
 		"es": {"Derivación", "recibida", "Retenido"},
 	},
 	"referral_exception": {
