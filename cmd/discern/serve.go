@@ -130,7 +130,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Reminders of plan clocks coming due, every minute; the sweep is
 	// idempotent, so several replicas or a restart never duplicate one.
-	go svc.casework.NewSweeper(casework.WorkerOutbox{}, nil, casework.PlanReminders{DB: svc.app.DB}).Run(ctx, time.Minute, logger)
+	// and of referrals left waiting too long in one state.
+	go svc.casework.NewSweeper(casework.WorkerOutbox{}, nil, casework.PlanReminders{DB: svc.app.DB},
+		svc.casework.ReferralReminders()).Run(ctx, time.Minute, logger)
 
 	// Expired sessions and idempotency keys are swept every few minutes.
 	go func() {
