@@ -120,7 +120,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 	_, stepProblems := ParseInterviewForm(b, SectionQuestions(b, "short", 1), stepForm)
 	org := &discern.Organization{ID: "o_1", Name: "Harbour Outreach", Country: "GB", Region: "GB-ENG",
 		Settings: discern.OrganizationSettings{DefaultLanguage: "en", Jurisdictions: []string{"england-wales", "uk-nrm"}}}
-	return []page{
+	pages := []page{
 		{"home", func(w http.ResponseWriter) error {
 			return r.Home(w, HomePage{Page: pg(staffUser, "/"), Drafts: summaries[1:], Completed: summaries[:1], Tasks: tasks,
 				CaseCodes: map[string]string{"p_1": "HX-4821"}})
@@ -222,6 +222,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 			return r.Error(w, ErrorPage{Page: pg(staffUser, "/people/nope"), Status: http.StatusNotFound})
 		}},
 	}
+	return append(pages, planFixturePages(tb, r, lang, pg, person, res01)...)
 }
 
 func renderPage(tb testing.TB, p page) (int, string) {

@@ -35,12 +35,21 @@ const (
 	PathAdminUserDisable = "/admin/users/{id}/disable"
 )
 
+// The pages of plans (pathway tracking), contact safety and reminders.
+const (
+	PathPersonPlans         = "/people/{id}/plans"          // POST screening, pathway, jurisdiction: start tracking
+	PathPlan                = "/plans/{id}"                 // GET the plan; POST a change (do, version, …)
+	PathPersonContactSafety = "/people/{id}/contact-safety" // POST the contact-safety form
+	PathNotificationDismiss = "/notifications/{id}/dismiss" // POST: a reminder dealt with
+)
+
 // Paths lists every path above, for the server's route-coverage test.
 var Paths = []string{
 	PathHome, PathSignIn, PathSignInCode, PathSignInSetup, PathSignOut, PathSignOutAll, PathSessions, PathLanguage,
 	PathPeople, PathPerson, PathPersonAccess, PathScreeningNew, PathScreening, PathInterview,
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
+	PathPersonPlans, PathPlan, PathPersonContactSafety, PathNotificationDismiss,
 }
 
 // URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
@@ -73,4 +82,6 @@ var pathNames = map[string]string{
 	"admin_users": PathAdminUsers, "admin_user_new": PathAdminUserNew, "admin_org": PathAdminOrg,
 	"task_status": PathTaskStatus, "person_notes": PathPersonNotes, "session_signout": PathSessionSignOut,
 	"admin_user_disable": PathAdminUserDisable,
+	"plan":               PathPlan, "person_plans": PathPersonPlans, "person_contact_safety": PathPersonContactSafety,
+	"notification_dismiss": PathNotificationDismiss,
 }

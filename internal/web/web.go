@@ -49,6 +49,7 @@ type Renderer struct {
 var pageNames = []string{
 	"home", "signin", "sessions", "interview_start", "interview", "result",
 	"person", "people", "access", "admin_users", "admin_user_form", "admin_org", "error",
+	"plan",
 }
 
 // New parses every template and the interface texts, and checks that both
