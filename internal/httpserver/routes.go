@@ -182,6 +182,8 @@ func routes(d *deps) []Route {
 			Example: map[string]any{"do_not_contact": true, "channels": []any{}, "has_code_word": false}},
 		{Method: http.MethodGet, Path: "/api/v1/notifications", Action: auth.NotificationsRead, Tags: []string{"plans"},
 			Summary: "Your open reminders; person reminders are for you to deliver (Discern sends no SMS or e-mail)", API: listNotifications(cw)},
+		{Method: http.MethodPost, Path: "/api/v1/notifications/{notification_id}/dismiss", Action: auth.NotificationsRead, Tags: []string{"plans"},
+			Summary: "Dismiss one of your reminders (dealt with)", API: dismissNotification(cw), Example: map[string]any{}},
 	}, pageRoutes(d)...)
 }
 
@@ -231,6 +233,13 @@ func pageRoutes(d *deps) []Route {
 		pg(post, web.PathAdminUserDisable, auth.UsersManage, uiAdminUserDisable(d)),
 		pg(get, web.PathAdminOrg, auth.OrgsManage, uiAdminOrg(d)),
 		pg(post, web.PathAdminOrg, auth.OrgsManage, uiAdminOrgSave(d)),
+
+		// Plans (pathway tracking), contact safety and reminders.
+		form(pg(post, web.PathPersonPlans, auth.PlansCreate, uiPlanStart(d)), "screening=01AAAAAAAAAAAAAAAAAAAAAAAA&pathway=recovery_reflection_period&jurisdiction=palermo"),
+		pg(get, web.PathPlan, auth.PlansRead, uiPlan(d)),
+		form(pg(post, web.PathPlan, auth.PlansUpdate, uiPlanUpdate(d)), "do=notes&version=1&notes=Matrix+note"),
+		form(pg(post, web.PathPersonContactSafety, auth.ContactUpdate, uiContactSafety(d)), "do_not_contact=yes&time_zone=UTC"),
+		pg(post, web.PathNotificationDismiss, auth.NotificationsRead, uiNotificationDismiss(d)),
 	}
 }
 

@@ -297,8 +297,10 @@ func uiScreening(d *deps) http.Handler {
 				res = again
 			}
 		}
-		return d.web.Result(w, web.ResultPage{Page: pg, ScreeningID: sv.ID, CaseCode: caseCodeOf(ctx, d, sv.PersonID),
+		rp := web.ResultPage{Page: pg, ScreeningID: sv.ID, CaseCode: caseCodeOf(ctx, d, sv.PersonID),
 			PersonID: sv.PersonID, Status: sv.Status, CompletedAt: sv.CompletedAt, Result: res, Redacted: sv.Redacted,
-			Print: r.URL.Query().Get("print") == "1", CanContinue: sv.Status == discern.ScreeningDraft && len(sv.Redacted) == 0})
+			Print: r.URL.Query().Get("print") == "1", CanContinue: sv.Status == discern.ScreeningDraft && len(sv.Redacted) == 0}
+		trackedPathways(ctx, d, a, sv, &rp)
+		return d.web.Result(w, rp)
 	})
 }
