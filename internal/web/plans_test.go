@@ -293,3 +293,22 @@ func TestParsePlanForm(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderPlanPages renders the plan page, the person page with
+// its plans and contact safety, and the home page with reminders.
+func BenchmarkRenderPlanPages(b *testing.B) {
+	r := mustRenderer(b)
+	for _, p := range fixturePages(b, r, "en") {
+		if p.name != "plan" && p.name != "person_plans" && p.name != "person" && p.name != "home_reminders" {
+			continue
+		}
+		b.Run(p.name, func(b *testing.B) {
+			w := &discardWriter{h: http.Header{}}
+			for b.Loop() {
+				if err := p.render(w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
