@@ -152,9 +152,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "\nTry: curl -s -c jar -H 'Content-Type: application/json' -d '{\"email\":\"caseworker@harbour.example\",\"password\":%q}' %s/api/v1/sessions\n", demo.Password, url)
 	}
 
-	// Reminders of plan clocks coming due, every minute; the sweep is
-	// idempotent, so several replicas or a restart never duplicate one.
-	go svc.casework.NewSweeper(casework.WorkerOutbox{}, nil, casework.PlanReminders{DB: svc.app.DB}).Run(ctx, time.Minute, logger)
+	// Reminders of plan clocks coming due and of referrals left waiting
+	// too long in one state, every minute; the sweep is idempotent, so
+	// several replicas or a restart never duplicate one.
+	go svc.casework.NewSweeper(casework.WorkerOutbox{}, nil, casework.PlanReminders{DB: svc.app.DB},
+		svc.casework.ReferralReminders()).Run(ctx, time.Minute, logger)
 
 	// Expired sessions and idempotency keys are swept every few minutes.
 	go func() {

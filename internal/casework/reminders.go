@@ -25,13 +25,21 @@ type Reminder struct {
 	Kind     discern.ReminderKind
 	Due      discern.Date
 	ToPerson bool
+	// PerWorker makes one notification per worker rather than one per
+	// record: several staff of an organization are reminded of the same
+	// thing (a referral waiting in their organization's inbox).
+	PerWorker bool
 }
 
 // key is the reminder's idempotency key for an audience: one notification
 // per source record, subject, date, kind and audience, however often the
 // sweep runs (and whoever runs it: several replicas may sweep at once).
 func (r Reminder) key(aud discern.Audience) string {
-	return fmt.Sprintf("%s/%s/%s/%s/%s/%s", r.Source, r.SourceID, r.Subject, r.Due, r.Kind, aud)
+	k := fmt.Sprintf("%s/%s/%s/%s/%s/%s", r.Source, r.SourceID, r.Subject, r.Due, r.Kind, aud)
+	if r.PerWorker && aud == discern.AudienceWorker {
+		k += "/" + r.WorkerID
+	}
+	return k
 }
 
 // ReminderSource finds reminders due on today. To add one (referrals that

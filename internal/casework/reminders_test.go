@@ -2,6 +2,8 @@ package casework
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +122,94 @@ func TestSweepIdempotentAndHonoursContactSafety(t *testing.T) {
 
 func contextWithCancel(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithCancel(ctx)
+}
+
+// TestReferralAgeingReminders: a referral left waiting reminds its sender
+// once per state it waits in, however often the sweep runs; the receiving
+// organization's intake staff are told only that a referral is waiting,
+// with nothing personal; a final referral reminds nobody.
+func TestReferralAgeingReminders(t *testing.T) {
+	onEveryBackend(t, func(t *testing.T, base *fixture) {
+		f := newReferralFixture(t, base)
+		ctx := t.Context()
+		cw, recv := f.users["caseworker"], f.users["outsider"]
+		f.consent(t, discern.RecipientOrganization, dirLegal, caseContact, referral, time.Now().UTC().AddDate(0, -1, 0), nil)
+		ref, err := f.svc.CreateReferral(ctx, cw, ReferralInput{PersonID: f.person, RecipientKind: discern.RecipientService,
+			RecipientID: svcClinic, Needs: []string{"legal_immigration"}, Classes: caseContact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now().UTC()
+		now := start.Add(47 * time.Hour) // not yet two days
+		f.svc.now = func() time.Time { return now }
+		sw := f.svc.NewSweeper(WorkerOutbox{}, nil, PlanReminders{DB: f.db}, f.svc.ReferralReminders())
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 0 {
+			t.Fatalf("before two days: %+v %v", res, err)
+		}
+		now = start.Add(49 * time.Hour)
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 2 {
+			t.Fatalf("after two days: %+v %v (want the sender and the one intake supervisor)", res, err)
+		}
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 0 {
+			t.Fatalf("sweeping again: %+v %v", res, err)
+		}
+		mine, err := f.svc.ListNotifications(ctx, cw, "")
+		if err != nil || len(mine) != 1 || mine[0].Source != "referral" || mine[0].Subject != "referral.requested" ||
+			mine[0].SourceID != ref.ID || mine[0].PersonID != f.person || mine[0].Kind != discern.ReminderOverdue {
+			t.Fatalf("sender's reminders %+v %v", mine, err)
+		}
+		theirs, err := f.svc.ListNotifications(ctx, recv, "")
+		if err != nil || len(theirs) != 1 || theirs[0].Subject != ReferralWaitingSubject || theirs[0].PersonID != "" {
+			t.Fatalf("recipient's reminders %+v %v", theirs, err)
+		}
+		stored, err := f.db.FindNotificationByID(ctx, f.orgB, theirs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv, err := f.svc.GetPerson(ctx, cw, f.person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := fmt.Sprintf("%+v", *stored)
+		for _, secret := range []string{f.person, pv.CaseCode, "Ilinca", "legal_immigration", "contact", "Northside"} {
+			if strings.Contains(text, secret) {
+				t.Fatalf("the recipient's reminder holds %q: %s", secret, text)
+			}
+		}
+		// Received by the recipient: a new wait of five days, told to the
+		// one who received it.
+		if _, err := f.svc.MoveReferral(ctx, recv, ref.ID, ReferralMoveInput{To: discern.ReferralReceived}); err != nil {
+			t.Fatal(err)
+		}
+		moved := time.Now().UTC()
+		now = moved.Add(4 * 24 * time.Hour)
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 0 {
+			t.Fatalf("received four days ago: %+v %v", res, err)
+		}
+		now = moved.Add(5*24*time.Hour + time.Hour)
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 2 {
+			t.Fatalf("received five days ago: %+v %v", res, err)
+		}
+		// Dismissed, a reminder does not come back.
+		mine, _ = f.svc.ListNotifications(ctx, cw, "")
+		for _, n := range mine {
+			if err := f.svc.DismissNotification(ctx, cw, n.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 0 {
+			t.Fatalf("after dismissing: %+v %v", res, err)
+		}
+		if l, _ := f.svc.ListNotifications(ctx, cw, ""); len(l) != 0 {
+			t.Fatalf("%d open after dismissing", len(l))
+		}
+		// A final referral reminds nobody.
+		if _, err := f.svc.MoveReferral(ctx, recv, ref.ID, ReferralMoveInput{To: discern.ReferralRejected, Outcome: discern.OutcomeNoCapacity, Reason: "No capacity this month"}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(60 * 24 * time.Hour)
+		if res, err := sw.Sweep(ctx); err != nil || res.Created != 0 {
+			t.Fatalf("a rejected referral: %+v %v", res, err)
+		}
+	})
 }

@@ -270,3 +270,17 @@ func listNotifications(svc *casework.Service) func(huma.API, huma.Operation) {
 		})
 	}
 }
+
+// NotificationPath names a notification.
+type NotificationPath struct {
+	NotificationID string `path:"notification_id" maxLength:"26"`
+}
+
+func dismissNotification(svc *casework.Service) func(huma.API, huma.Operation) {
+	return func(api huma.API, op huma.Operation) {
+		op.DefaultStatus = http.StatusNoContent
+		register(api, op, func(ctx context.Context, in *NotificationPath) (*noContent, error) {
+			return &noContent{}, svc.DismissNotification(ctx, actorOf(ctx), in.NotificationID)
+		})
+	}
+}

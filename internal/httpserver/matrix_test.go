@@ -43,6 +43,7 @@ type fixture struct {
 	// A consent of that person and a referral made on it.
 	consent, referral string
 	plan              string // a plan of the person's screening
+	notification      string // a reminder for the target caseworker
 }
 
 // wildcards finds, for each kind of path wildcard, the record of an
@@ -61,6 +62,8 @@ var wildcards = map[string]func(f *fixture) string{
 	"consent_id":   func(f *fixture) string { return f.consent },
 	"referral_id":  func(f *fixture) string { return f.referral },
 	"plan_id":      func(f *fixture) string { return f.plan },
+	// A reminder, for dismissing it.
+	"notification_id": func(f *fixture) string { return f.notification },
 	// The pages' {id} is named by the path it is in (see pageIDs).
 	"id": nil,
 
@@ -102,6 +105,8 @@ var pageIDs = []struct {
 	{"/tasks/", func(f *fixture) string { return f.task }},
 	{"/sessions/", func(f *fixture) string { return f.session }},
 	{"/admin/users/", func(f *fixture) string { return f.target.ID }},
+	{"/plans/", func(f *fixture) string { return f.plan }},
+	{"/notifications/", func(f *fixture) string { return f.notification }},
 }
 
 // publicRoutes are the only routes anyone may call without signing in.
@@ -191,6 +196,8 @@ func seedOrg(t *testing.T, s *testServer, name, domain string) *fixture {
 	f.recordID = append(f.recordID, pv.ID, sv.ID, tv.ID, pv.CaseCode)
 	f.plan = seedPlan(t, s, a, pv.ID, sv.ID)
 	f.recordID = append(f.recordID, f.plan)
+	f.notification = seedNotification(t, s, f, pv.ID)
+	f.recordID = append(f.recordID, f.notification)
 	for _, u := range f.users {
 		f.emails = append(f.emails, u.Email)
 		f.recordID = append(f.recordID, u.ID)
@@ -507,4 +514,17 @@ func seedPlan(t *testing.T, s *testServer, a casework.Actor, personID, screening
 	}
 	t.Fatalf("no pathway for %s", jur)
 	return ""
+}
+
+// seedNotification stores a reminder of the plan's for the target
+// caseworker, as the sweep would.
+func seedNotification(t *testing.T, s *testServer, f *fixture, personID string) string {
+	t.Helper()
+	n := &discern.Notification{OrgID: f.org.ID, PersonID: personID, UserID: f.target.ID, Audience: discern.AudienceWorker,
+		Class: discern.ClassCase, Source: "plan", SourceID: f.plan, Subject: "matrix.clock", Kind: discern.ReminderDueSoon,
+		Due: discern.Date{Year: 2026, Month: 3, Day: 4}, State: discern.NoticeShown, Key: "matrix/" + f.plan}
+	if _, err := s.db.AddNotification(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	return n.ID
 }

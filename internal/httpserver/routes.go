@@ -192,6 +192,8 @@ func routes(d *deps) []Route {
 		{Method: http.MethodPost, Path: "/api/v1/screenings/{screening_id}/letter.pdf", Action: auth.DocumentsCreate, Tags: []string{"documents"},
 			Summary: "A non-punishment summary letter for defence counsel or a prosecutor (consent with purpose legal_support)", API: nonPunishmentLetterPDF(cw),
 			Example: exampleLetter},
+		{Method: http.MethodPost, Path: "/api/v1/notifications/{notification_id}/dismiss", Action: auth.NotificationsRead, Tags: []string{"plans"},
+			Summary: "Dismiss one of your reminders (dealt with)", API: dismissNotification(cw), Example: map[string]any{}},
 	}, append(directoryRoutes(d), pageRoutes(d)...)...)
 }
 
@@ -284,6 +286,12 @@ func pageRoutes(d *deps) []Route {
 
 		// The service directory: find services for a person's needs.
 		pg(get, web.PathDirectory, auth.DirectoryRead, uiDirectory(d)),
+		// Plans (pathway tracking), contact safety and reminders.
+		form(pg(post, web.PathPersonPlans, auth.PlansCreate, uiPlanStart(d)), "screening=01AAAAAAAAAAAAAAAAAAAAAAAA&pathway=recovery_reflection_period&jurisdiction=palermo"),
+		pg(get, web.PathPlan, auth.PlansRead, uiPlan(d)),
+		form(pg(post, web.PathPlan, auth.PlansUpdate, uiPlanUpdate(d)), "do=notes&version=1&notes=Matrix+note"),
+		form(pg(post, web.PathPersonContactSafety, auth.ContactUpdate, uiContactSafety(d)), "do_not_contact=yes&time_zone=UTC"),
+		pg(post, web.PathNotificationDismiss, auth.NotificationsRead, uiNotificationDismiss(d)),
 	}
 }
 

@@ -79,8 +79,12 @@ func uiHome(d *deps) http.Handler {
 		if err != nil && !refused(err) {
 			return err
 		}
+		reminders, err := homeReminders(ctx, d, a)
+		if err != nil {
+			return err
+		}
 		return d.web.Home(w, web.HomePage{Page: pageOf(d, r), Drafts: drafts, Completed: done, Tasks: tasks,
-			CaseCodes: caseCodes(ctx, cw, a)})
+			CaseCodes: caseCodes(ctx, cw, a), Reminders: reminders})
 	})
 }
 
@@ -145,7 +149,9 @@ func uiPerson(d *deps) http.Handler {
 	})
 }
 
-func renderPerson(d *deps, w http.ResponseWriter, r *http.Request, note web.NoteForm, problems web.FieldProblems) error {
+// renderPerson shows the person page; extra fills in what a form posted
+// to another part of the page keeps when it is shown again.
+func renderPerson(d *deps, w http.ResponseWriter, r *http.Request, note web.NoteForm, problems web.FieldProblems, extra ...func(*web.PersonPage)) error {
 	ctx := r.Context()
 	a := actorOf(ctx)
 	cw := d.casework
@@ -172,6 +178,12 @@ func renderPerson(d *deps, w http.ResponseWriter, r *http.Request, note web.Note
 	}
 	if err := sharingOf(d, r, &p); err != nil {
 		return err
+	}
+	if err := personPlans(ctx, d, a, id, &p); err != nil {
+		return err
+	}
+	for _, f := range extra {
+		f(&p)
 	}
 	rendered(d, r, d.web.Person(w, p))
 	return nil

@@ -307,6 +307,7 @@ func uiScreening(d *deps) http.Handler {
 			rp.Documents = documentRecipients(ctx, d, a, sv.PersonID)
 			rp.DocumentsURL = "/api/v1/screenings/" + url.PathEscape(sv.ID) + "/summary.pdf"
 		}
+		trackedPathways(ctx, d, a, sv, &rp)
 		return d.web.Result(w, rp)
 	})
 }

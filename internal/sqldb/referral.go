@@ -177,3 +177,20 @@ func (db *DB) CreateReferral(ctx context.Context, r *discern.Referral) error {
 func (db *DB) MoveReferral(ctx context.Context, r *discern.Referral, e *discern.ReferralEvent) error {
 	return db.WithTx(ctx, func(tx *Tx) error { return tx.MoveReferral(ctx, r, e) })
 }
+
+// openReferralStates is the SQL list of the states a referral can still
+// leave: the ones that can age.
+const openReferralStates = "('requested', 'received', 'accepted', 'in_progress')"
+
+// FindOpenReferrals lists every referral of every organization that is
+// not in a final state, oldest state first, for the reminder sweep (a
+// system job: callers decide nothing here and show nothing of it).
+func (r reader) FindOpenReferrals(ctx context.Context) ([]*discern.Referral, error) {
+	rows, err := r.q.QueryContext(ctx, "SELECT "+referralCols+" FROM referrals WHERE state IN "+openReferralStates+
+		" ORDER BY state_since, id")
+	if err != nil {
+		return nil, mapError("find open referrals", err)
+	}
+	refs, err := collect(rows, scanReferral)
+	return refs, mapError("find open referrals", err)
+}

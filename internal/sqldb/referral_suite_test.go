@@ -86,3 +86,40 @@ func testReferrals(t *testing.T, f *fixture) {
 		t.Fatal("erasing the person left the referral packet or a reason behind")
 	}
 }
+
+// testOpenReferrals lists the referrals of every organization that can
+// still move, and none in a final state.
+func testOpenReferrals(t *testing.T, f *fixture) {
+	sealed := discern.Sealed(make([]byte, discern.MinSealedLen+5))
+	mk := func(org *discern.Organization, by *discern.User, code string) *discern.Referral {
+		p := f.person(t, org, by, code)
+		r := &discern.Referral{OrgID: org.ID, PersonID: p.ID,
+			Recipient: discern.Recipient{Kind: discern.RecipientOrganization, ID: "dir-org-1"}, RecipientName: "Legal clinic",
+			Classes: []discern.DataClass{discern.ClassCase}, Basis: discern.BasisConsent,
+			Consents: []discern.ConsentRef{{ID: "c1", Version: 1}}, Packet: sealed, State: discern.ReferralRequested, CreatedBy: by.ID}
+		must(t, f.db.CreateReferral(f.ctx, r))
+		return r
+	}
+	waiting := mk(f.orgA, f.workerA, "HX-0301")
+	accepted := mk(f.orgB, f.userB, "HX-0302")
+	closed := mk(f.orgA, f.workerA, "HX-0303")
+	for _, to := range []discern.ReferralState{discern.ReferralReceived, discern.ReferralAccepted} {
+		must(t, f.db.MoveReferral(f.ctx, accepted, &discern.ReferralEvent{From: accepted.State, To: to, Side: discern.SideRecipient,
+			ActorID: f.userB.ID, ActorOrg: f.orgB.ID}))
+		accepted.State = to
+	}
+	must(t, f.db.MoveReferral(f.ctx, closed, &discern.ReferralEvent{From: discern.ReferralRequested, To: discern.ReferralCancelled,
+		Side: discern.SideSender, ActorID: f.workerA.ID, ActorOrg: f.orgA.ID}))
+	open, err := f.db.FindOpenReferrals(f.ctx)
+	must(t, err)
+	states := map[string]discern.ReferralState{}
+	for _, r := range open {
+		states[r.ID] = r.State
+	}
+	if len(open) != 2 || states[waiting.ID] != discern.ReferralRequested || states[accepted.ID] != discern.ReferralAccepted {
+		t.Fatalf("open referrals %v, want %s requested and %s accepted", states, waiting.ID, accepted.ID)
+	}
+	if _, ok := states[closed.ID]; ok {
+		t.Fatal("a cancelled referral is listed as open")
+	}
+}

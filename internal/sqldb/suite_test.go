@@ -48,6 +48,7 @@ func runStoreSuite(t *testing.T, open func(testing.TB) *sqldb.DB) {
 		{"KeyVault", testKeyVault},
 		{"Consents", testConsents},
 		{"Referrals", testReferrals},
+		{"OpenReferrals", testOpenReferrals},
 		{"Plans", testPlans},
 		{"Notifications", testNotifications},
 		{"AuditAppendVerify", testAuditAppendVerify},

@@ -152,7 +152,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		Settings: discern.OrganizationSettings{DefaultLanguage: "en", Jurisdictions: []string{"england-wales", "uk-nrm"},
 			LegalExceptions: []discern.LegalException{{ID: "child_protection", Kind: discern.ExceptionChildProtection,
 				Label: "Mandatory child-protection referral", Citation: "Children Act 1989 s.47", Active: true}}}}
-	return []page{
+	pages := []page{
 		{"home", func(w http.ResponseWriter) error {
 			return r.Home(w, HomePage{Page: pg(staffUser, "/"), Drafts: summaries[1:], Completed: summaries[:1], Tasks: tasks,
 				CaseCodes: map[string]string{"p_1": "HX-4821"}})
@@ -302,6 +302,7 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 			return r.Error(w, ErrorPage{Page: pg(staffUser, "/people/nope"), Status: http.StatusNotFound})
 		}},
 	}
+	return append(pages, planFixturePages(tb, r, lang, pg, person, res01)...)
 }
 
 func renderPage(tb testing.TB, p page) (int, string) {

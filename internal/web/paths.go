@@ -48,6 +48,14 @@ const (
 	PathAdminExceptionToggle = "/admin/organization/exceptions/toggle" // POST id
 )
 
+// The pages of plans (pathway tracking), contact safety and reminders.
+const (
+	PathPersonPlans         = "/people/{id}/plans"          // POST screening, pathway, jurisdiction: start tracking
+	PathPlan                = "/plans/{id}"                 // GET the plan; POST a change (do, version, …)
+	PathPersonContactSafety = "/people/{id}/contact-safety" // POST the contact-safety form
+	PathNotificationDismiss = "/notifications/{id}/dismiss" // POST: a reminder dealt with
+)
+
 // Paths lists every path above, for the server's route-coverage test.
 var Paths = []string{
 	PathHome, PathSignIn, PathSignInCode, PathSignInSetup, PathSignOut, PathSignOutAll, PathSessions, PathLanguage,
@@ -56,6 +64,7 @@ var Paths = []string{
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
 	PathConsentNew, PathConsentRevoke, PathReferralNew, PathReferral, PathReferralMove, PathInbox,
 	PathDirectory, PathAdminExceptions, PathAdminExceptionToggle,
+	PathPersonPlans, PathPlan, PathPersonContactSafety, PathNotificationDismiss,
 }
 
 // URL fills a path pattern's {id} with id, escaped, and drops ServeMux's
@@ -92,4 +101,6 @@ var pathNames = map[string]string{
 	"referral": PathReferral, "referral_move": PathReferralMove, "inbox": PathInbox,
 	"directory":        PathDirectory,
 	"admin_exceptions": PathAdminExceptions, "admin_exception_toggle": PathAdminExceptionToggle,
+	"plan": PathPlan, "person_plans": PathPersonPlans, "person_contact_safety": PathPersonContactSafety,
+	"notification_dismiss": PathNotificationDismiss,
 }

@@ -63,6 +63,7 @@ type followupView struct {
 }
 
 type pathwayView struct {
+	ID, Jurisdiction                          string
 	Name, Summary, Status, StatusText, Symbol string
 	Met, Open, Unmet, Clocks                  []string
 	Consent                                   string
@@ -187,7 +188,7 @@ func (r *Renderer) resultView(p *ResultPage) *resultView {
 			jv.Followups = append(jv.Followups, followupView{Question: l.T("question." + f.Question + ".text"), Settles: f.Settles})
 		}
 		for _, pw := range jr.Pathways {
-			pv := pathwayView{Name: l.T("pathway." + pw.ID + ".name"), Summary: l.T("pathway." + pw.ID + ".summary"),
+			pv := pathwayView{ID: pw.ID, Jurisdiction: jr.Jurisdiction, Name: l.T("pathway." + pw.ID + ".name"), Summary: l.T("pathway." + pw.ID + ".summary"),
 				Status: pw.Status, StatusText: l.T("report.status_" + pw.Status), Symbol: stateSymbols[pw.Status],
 				Consent: l.T("consent." + pw.Consent), Citations: pw.Citations}
 			for _, c := range pw.Met {

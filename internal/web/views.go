@@ -115,6 +115,9 @@ type HomePage struct {
 	Tasks     []*casework.TaskView
 	// CaseCodes maps person ids to case codes, for the lists' links.
 	CaseCodes map[string]string
+	// Reminders are the user's open notifications (the "reminder_list"
+	// partial): their own reminders and messages for them to deliver.
+	Reminders []*casework.NotificationView
 }
 
 // SignInPage is the sign-in form: first email and password, then, when
@@ -229,6 +232,11 @@ type ResultPage struct {
 	// (screening_documents partial); DocumentsURL is where their form goes.
 	Documents    []DocumentRecipient
 	DocumentsURL string
+	// CanTrack offers "Track this pathway" next to each pathway (the
+	// screening is a person's and the role may start plans); Tracked maps
+	// "jurisdiction/pathway" to the plan already tracking it.
+	CanTrack bool
+	Tracked  map[string]string
 }
 
 // DocumentRecipient is a recipient of a person's active consent with the
@@ -260,6 +268,18 @@ type PersonPage struct {
 	Referrals        []*casework.ReferralView
 	CanManageConsent bool
 	CanRefer         bool
+
+	// Plans are the pathways tracked for the person, each redacted to the
+	// role's classes (the "person_plans" partial).
+	Plans []*casework.PlanView
+	// Contact is the person's contact-safety rules, nil when the role may
+	// not read them (the "person_contact_safety" partial); CanEditContact
+	// offers the form, ContactForm and ContactProblems keep what was typed
+	// when it is shown again.
+	Contact         *casework.ContactSafetyView
+	CanEditContact  bool
+	ContactForm     ContactSafetyForm
+	ContactProblems FieldProblems
 }
 
 // NoteClasses lists the classes the note form offers.
@@ -375,7 +395,11 @@ func (r *Renderer) Sessions(w http.ResponseWriter, p SessionsPage) error {
 // Person renders a person's page.
 func (r *Renderer) Person(w http.ResponseWriter, p PersonPage) error {
 	r.prepare(&p.Page, "person.title")
-	return r.render(w, statusFor(p.Problems), "person", &p)
+	status := statusFor(p.Problems)
+	if len(p.ContactProblems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return r.render(w, status, "person", &p)
 }
 
 // Access renders a record's access history.

@@ -51,6 +51,7 @@ var pageNames = []string{
 	"person", "people", "access", "admin_users", "admin_user_form", "admin_org", "error",
 	"consent_form", "referral_new", "referral", "inbox",
 	"directory",
+	"plan",
 }
 
 // New parses every template and the interface texts, and checks that both
