@@ -32,7 +32,8 @@ func getOrganization(svc *accounts.Service) func(huma.API, huma.Operation) {
 
 // updateOrganization is PATCH /api/v1/organizations/{org_id}: an
 // administrator changes their organization's name, place or settings.
-// Settings are replaced as a whole when given.
+// Settings are replaced as a whole when given, except the legal
+// exceptions, which are kept unless the change lists them.
 func updateOrganization(svc *accounts.Service) func(huma.API, huma.Operation) {
 	type organizationChanges struct {
 		Name     *string       `json:"name,omitempty" minLength:"1" maxLength:"200"`
@@ -48,7 +49,17 @@ func updateOrganization(svc *accounts.Service) func(huma.API, huma.Operation) {
 		register(api, op, func(ctx context.Context, in *input) (*orgOutput, error) {
 			upd := discern.OrganizationUpdate{Name: in.Body.Name, Country: in.Body.Country, Region: in.Body.Region}
 			if s := in.Body.Settings; s != nil {
-				upd.Settings = &discern.OrganizationSettings{DefaultLanguage: s.DefaultLanguage, Jurisdictions: s.Jurisdictions, RequireMFA: s.RequireMFA}
+				upd.Settings = &discern.OrganizationSettings{DefaultLanguage: s.DefaultLanguage, Jurisdictions: s.Jurisdictions,
+					RequireMFA: s.RequireMFA, DirectoryOrgID: s.DirectoryOrgID}
+				if s.LegalExceptions != nil {
+					upd.Settings.LegalExceptions = *s.LegalExceptions
+				} else {
+					cur, err := svc.FindOrganization(ctx, requestID(ctx), principalOf(ctx), in.OrgID)
+					if err != nil {
+						return nil, err
+					}
+					upd.Settings.LegalExceptions = cur.Settings.LegalExceptions
+				}
 			}
 			o, err := svc.UpdateOrganization(ctx, requestID(ctx), principalOf(ctx), in.OrgID, upd)
 			if err != nil {

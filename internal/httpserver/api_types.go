@@ -65,6 +65,10 @@ type settingsBody struct {
 	DefaultLanguage string   `json:"default_language,omitempty" maxLength:"35" doc:"The BCP 47 tag interviews start in."`
 	Jurisdictions   []string `json:"jurisdictions,omitempty" maxItems:"50" doc:"Content IDs of the jurisdictions screened under by default."`
 	RequireMFA      bool     `json:"require_mfa,omitempty" doc:"Whether every user, not only administrators, must have a second factor."`
+	DirectoryOrgID  string   `json:"directory_org_id,omitempty" maxLength:"200" doc:"The organization's HSDS id in the service directory: referrals to it arrive in its inbox."`
+	// LegalExceptions are nil when left out of a change: they are kept as
+	// they are; a list (even empty) replaces them.
+	LegalExceptions *[]discern.LegalException `json:"legal_exceptions,omitempty" maxItems:"20" doc:"Legal exceptions to consent (a court order, mandatory child-protection reporting). Left out of a change, they are kept."`
 }
 
 func orgOf(o *discern.Organization) orgBody {
@@ -72,7 +76,8 @@ func orgOf(o *discern.Organization) orgBody {
 		ID: o.ID, Name: o.Name, Country: o.Country, Region: o.Region,
 		Settings: settingsBody{
 			DefaultLanguage: o.Settings.DefaultLanguage, Jurisdictions: o.Settings.Jurisdictions,
-			RequireMFA: o.Settings.RequireMFA,
+			RequireMFA: o.Settings.RequireMFA, DirectoryOrgID: o.Settings.DirectoryOrgID,
+			LegalExceptions: &o.Settings.LegalExceptions,
 		},
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
