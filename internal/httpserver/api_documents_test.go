@@ -510,3 +510,34 @@ func TestResultPageOffersDocuments(t *testing.T) {
 	q := url.Values{"recipient_kind": {"organization"}, "recipient_id": {"dir-org-matrix"}, "classes": {"case", "health"}}
 	pdfBody(t, w.s.do(req{method: "GET", path: "/api/v1/screenings/" + sc + "/summary.pdf?" + q.Encode(), session: w.senderSess}))
 }
+
+// TestResultPageLetterForm: the result page offers the non-punishment
+// letter only with a legal_support consent, and its form, posted as a
+// browser posts it, gives the PDF; without the addressee it is a clear
+// error page, and without consent a refusal.
+func TestResultPageLetterForm(t *testing.T) {
+	w := newDocWorld(t)
+	person, sc := w.person(t, docAnswers)
+	form := url.Values{"recipient": {"organization:dir-org-matrix"}, "to_name": {"A. Counsel"}, "to_role": {"Defence counsel"},
+		"from_name": {"B. Worker"}, "matter": {"R v. FORMMARK"}}
+	r := w.s.do(req{method: "POST", path: "/screenings/" + sc + "/letter", body: form, session: w.senderSess})
+	expect(t, r, http.StatusForbidden)
+	if strings.Contains(string(w.s.do(req{method: "GET", path: "/screenings/" + sc, session: w.senderSess}).body), "Non-punishment summary letter") {
+		t.Fatal("the page offers the letter without a consent for it")
+	}
+	w.consent(t, person, []discern.DataClass{discern.ClassCase, discern.ClassCriminalJustice}, legalPurpose, nil)
+	body := string(w.s.do(req{method: "GET", path: "/screenings/" + sc, session: w.senderSess}).body)
+	if !strings.Contains(body, "Non-punishment summary letter") || !strings.Contains(body, `action="/screenings/`+sc+`/letter"`) {
+		t.Fatal("the page does not offer the letter with a legal_support consent")
+	}
+	text := pdfBody(t, w.s.do(req{method: "POST", path: "/screenings/" + sc + "/letter", body: form, session: w.senderSess}))
+	if !strings.Contains(text, "FORMMARK") || !strings.Contains(text, "A. Counsel") {
+		t.Fatal("the letter lacks what the form gave")
+	}
+	form.Del("to_name")
+	r = w.s.do(req{method: "POST", path: "/screenings/" + sc + "/letter", body: form, session: w.senderSess})
+	expect(t, r, http.StatusBadRequest)
+	if !strings.Contains(string(r.body), "Name who the letter is for.") {
+		t.Fatalf("the error page says %s", r)
+	}
+}

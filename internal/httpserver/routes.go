@@ -262,6 +262,7 @@ func pageRoutes(d *deps) []Route {
 		pg(get, web.PathInterview, auth.ScreeningsUpdate, uiInterview(d)),
 		form(pg(post, web.PathInterview, auth.ScreeningsUpdate, uiInterviewSave(d)), "step=0&nav=save"),
 		pg(get, web.PathScreeningAccess, auth.AuditRead, uiAccess(d, "screening")),
+		form(pg(post, web.PathScreeningLetter, auth.DocumentsCreate, uiLetter(d)), "recipient=organization:dir-org-matrix&to_name=Counsel&from_name=Worker"),
 
 		// Consent and referrals.
 		pg(get, web.PathConsentNew, auth.ConsentsManage, uiConsentForm(d)),

@@ -115,18 +115,23 @@ func uiError(d *deps, w http.ResponseWriter, r *http.Request, err error) {
 		st := stateOf(ctx)
 		d.log.ErrorContext(ctx, "page failed", "route", st.route, "request_id", st.id, "error", err.Error())
 	}
-	uiStatus(d, w, r, status)
+	detail, _ := shownRefusal(err)
+	uiStatusDetail(d, w, r, status, detail)
 }
 
 // uiStatus renders the error page for status.
 func uiStatus(d *deps, w http.ResponseWriter, r *http.Request, status int) {
+	uiStatusDetail(d, w, r, status, "")
+}
+
+func uiStatusDetail(d *deps, w http.ResponseWriter, r *http.Request, status int, detail string) {
 	// Headers the failed handler may have set (a Location, a cookie) go.
 	w.Header().Del("Location")
 	pg := pageOf(d, r)
 	// The language switch of an error page returns home: the page says
 	// nothing about the record asked for, not even its id.
 	pg.CurrentURL = "/"
-	if err := d.web.Error(w, web.ErrorPage{Page: pg, Status: status}); err != nil {
+	if err := d.web.Error(w, web.ErrorPage{Page: pg, Status: status, Detail: detail}); err != nil {
 		d.log.ErrorContext(r.Context(), "render error page", "error", err.Error())
 	}
 }

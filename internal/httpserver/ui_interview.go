@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"github.com/discern-org/discern/internal/documents"
 	"net/http"
 	"net/url"
 	"slices"
@@ -304,8 +305,11 @@ func uiScreening(d *deps) http.Handler {
 			PersonID: sv.PersonID, Status: sv.Status, CompletedAt: sv.CompletedAt, Result: res, Redacted: sv.Redacted,
 			Print: r.URL.Query().Get("print") == "1", CanContinue: sv.Status == discern.ScreeningDraft && len(sv.Redacted) == 0}
 		if sv.Status == discern.ScreeningComplete && sv.PersonID != "" {
-			rp.Documents = documentRecipients(ctx, d, a, sv.PersonID)
+			rp.Documents = documentRecipients(ctx, d, a, sv.PersonID, discern.PurposeDocuments)
 			rp.DocumentsURL = "/api/v1/screenings/" + url.PathEscape(sv.ID) + "/summary.pdf"
+			if res != nil && slices.ContainsFunc(res.Alerts, func(al screening.Alert) bool { return al.ID == "non_punishment" }) {
+				rp.LetterRecipients = documentRecipients(ctx, d, a, sv.PersonID, discern.PurposeLegalSupport)
+			}
 		}
 		trackedPathways(ctx, d, a, sv, &rp)
 		return d.web.Result(w, rp)
@@ -316,7 +320,7 @@ func uiScreening(d *deps) http.Handler {
 // with the purpose documents that cover case information, for the result
 // page's "Documents for a recipient" form. Someone who may not make
 // documents, or read consents, gets none.
-func documentRecipients(ctx context.Context, d *deps, a casework.Actor, personID string) []web.DocumentRecipient {
+func documentRecipients(ctx context.Context, d *deps, a casework.Actor, personID string, purpose discern.ConsentPurpose) []web.DocumentRecipient {
 	if !auth.Decide(a.Principal, auth.DocumentsCreate, auth.Resource{OrgID: a.OrgID, OwnerID: a.UserID, Classes: auth.Classes(discern.ClassCase)}).Allowed {
 		return nil
 	}
@@ -326,9 +330,38 @@ func documentRecipients(ctx context.Context, d *deps, a casework.Actor, personID
 	}
 	var out []web.DocumentRecipient
 	for _, c := range consents {
-		if c.State == discern.ConsentActive && slices.Contains(c.Purposes, discern.PurposeDocuments) && slices.Contains(c.Classes, discern.ClassCase) {
+		if c.State == discern.ConsentActive && slices.Contains(c.Purposes, purpose) && slices.Contains(c.Classes, discern.ClassCase) {
 			out = append(out, web.DocumentRecipient{Kind: string(c.Recipient.Kind), ID: c.Recipient.ID, Name: c.RecipientName, Classes: c.Classes})
 		}
 	}
 	return out
+}
+
+// uiLetter is POST /screenings/{id}/letter: the non-punishment summary
+// letter as a PDF, for a recipient the person agreed to (purpose
+// legal_support). A refusal is an error page saying why.
+func uiLetter(d *deps) http.Handler {
+	return page(d, func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		ctx := r.Context()
+		f := r.PostForm
+		kind, id, ok := web.SplitRecipient(f.Get("recipient"))
+		if !ok {
+			return discern.Invalid("recipient", "Choose who the letter is for.")
+		}
+		pdf, err := d.casework.NonPunishmentLetterPDF(ctx, actorOf(ctx), r.PathValue("id"), casework.LetterRequest{
+			RecipientKind: kind, RecipientID: id,
+			To:     documents.Party{Name: f.Get("to_name"), Role: f.Get("to_role"), Organization: f.Get("to_org")},
+			From:   documents.Party{Name: f.Get("from_name"), Role: f.Get("from_role"), Organization: f.Get("from_org")},
+			Matter: f.Get("matter"), NamePerson: f.Get("name_person") == "yes"})
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="non-punishment-letter.pdf"`)
+		_, err = w.Write(pdf)
+		return err
+	})
 }

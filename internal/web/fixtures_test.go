@@ -193,7 +193,8 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		}},
 		{"result", func(w http.ResponseWriter) error {
 			return r.Result(w, ResultPage{Page: pg(staffUser, "/screenings/s_1"), ScreeningID: "s_1", CaseCode: "HX-4821", PersonID: "p_1",
-				Status: discern.ScreeningComplete, CompletedAt: &fixedTime, Result: res01})
+				Status: discern.ScreeningComplete, CompletedAt: &fixedTime, Result: res01,
+				LetterRecipients: []DocumentRecipient{{Kind: "organization", ID: "org-legal", Name: "Harbour Legal Aid (fictional)"}}})
 		}},
 		{"result_draft", func(w http.ResponseWriter) error {
 			return r.Result(w, ResultPage{Page: pg(staffUser, "/screenings/s_2"), ScreeningID: "s_2",

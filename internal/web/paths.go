@@ -44,6 +44,7 @@ const (
 	// (GET form; ?screening={id} suggests needs from that screening).
 	PathDirectory = "/directory"
 
+	PathScreeningLetter      = "/screenings/{id}/letter"               // POST: the non-punishment letter (PDF)
 	PathAdminExceptions      = "/admin/organization/exceptions"        // POST kind, label, citation
 	PathAdminExceptionToggle = "/admin/organization/exceptions/toggle" // POST id
 )
@@ -63,7 +64,7 @@ var Paths = []string{
 	PathScreeningAccess, PathAdminUsers, PathAdminUserNew, PathAdminOrg, PathStatic, PathTaskStatus,
 	PathPersonNotes, PathSessionSignOut, PathAdminUserDisable,
 	PathConsentNew, PathConsentRevoke, PathReferralNew, PathReferral, PathReferralMove, PathInbox,
-	PathDirectory, PathAdminExceptions, PathAdminExceptionToggle,
+	PathDirectory, PathAdminExceptions, PathAdminExceptionToggle, PathScreeningLetter,
 	PathPersonPlans, PathPlan, PathPersonContactSafety, PathNotificationDismiss,
 }
 
@@ -100,6 +101,7 @@ var pathNames = map[string]string{
 	"consent_new":        PathConsentNew, "consent_revoke": PathConsentRevoke, "referral_new": PathReferralNew,
 	"referral": PathReferral, "referral_move": PathReferralMove, "inbox": PathInbox,
 	"directory":        PathDirectory,
+	"screening_letter": PathScreeningLetter,
 	"admin_exceptions": PathAdminExceptions, "admin_exception_toggle": PathAdminExceptionToggle,
 	"plan": PathPlan, "person_plans": PathPersonPlans, "person_contact_safety": PathPersonContactSafety,
 	"notification_dismiss": PathNotificationDismiss,

@@ -107,7 +107,7 @@ var mustContain = map[string]map[string][]string{
 		"en": {"Screening summary", "The answers given meet the elements of sex trafficking under United States federal law.",
 			"The elements under United States federal law", "Element", "State", "Evidence", "Law", "met", "Urgent",
 			"Protections that may follow", "T visa", "Rights and harm-reduction information", "Content version", "Print view",
-			"Indicator profile (ILO/EC operational indicators)"},
+			"Indicator profile (ILO/EC operational indicators)", "Non-punishment summary letter", "Make the letter (PDF)"},
 		"es": {"Resumen de la detección", "Elemento", "Estado", "Vista para imprimir"},
 	},
 	"result_draft": {

@@ -232,6 +232,10 @@ type ResultPage struct {
 	// (screening_documents partial); DocumentsURL is where their form goes.
 	Documents    []DocumentRecipient
 	DocumentsURL string
+	// LetterRecipients are those the person agreed to give a
+	// non-punishment letter to (purpose legal_support), when the result
+	// raises the non-punishment alert.
+	LetterRecipients []DocumentRecipient
 	// CanTrack offers "Track this pathway" next to each pathway (the
 	// screening is a person's and the role may start plans); Tracked maps
 	// "jurisdiction/pathway" to the plan already tracking it.
@@ -366,6 +370,10 @@ type ErrorPage struct {
 	Status int
 	// MessageKey is an interface text key; empty picks one by status.
 	MessageKey string
+	// Detail is the refusal's own message, when it is one meant to be
+	// shown (bad input, a conflict, a consent that does not cover the
+	// request); never set for other errors.
+	Detail string
 }
 
 // Home renders the home page.
