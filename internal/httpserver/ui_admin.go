@@ -132,24 +132,15 @@ func uiAdminExceptionAdd(d *deps) http.Handler {
 		if err := parseForm(r); err != nil {
 			return err
 		}
-		ctx := r.Context()
-		p := principalOf(ctx)
-		o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
-		if err != nil {
-			return err
-		}
 		f, problems := web.ParseExceptionForm(r.PostForm)
-		if len(problems) > 0 {
-			rendered(d, r, d.web.AdminOrg(w, web.AdminOrgPage{Page: pageOf(d, r), Org: o, Form: web.OrgFormFrom(o),
-				ExceptionForm: f, ExceptionProblems: problems}))
-			return nil
-		}
-		settings := o.Settings
-		settings.LegalExceptions = append(slices.Clone(settings.LegalExceptions), f.NewException(settings))
-		if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{Settings: &settings}); err != nil {
-			return err
-		}
-		return seeOther(w, r, web.PathAdminOrg+"?saved=1#exceptions")
+		return changeExceptions(d, w, r, func(o *discern.Organization, list []discern.LegalException) ([]discern.LegalException, error) {
+			if len(problems) > 0 {
+				rendered(d, r, d.web.AdminOrg(w, web.AdminOrgPage{Page: pageOf(d, r), Org: o, Form: web.OrgFormFrom(o),
+					ExceptionForm: f, ExceptionProblems: problems}))
+				return nil, nil
+			}
+			return append(list, f.NewException(o.Settings)), nil
+		})
 	})
 }
 
@@ -161,27 +152,38 @@ func uiAdminExceptionToggle(d *deps) http.Handler {
 		if err := parseForm(r); err != nil {
 			return err
 		}
-		ctx := r.Context()
-		p := principalOf(ctx)
-		o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
-		if err != nil {
-			return err
-		}
-		settings := o.Settings
-		settings.LegalExceptions = slices.Clone(settings.LegalExceptions)
-		found := false
-		for i := range settings.LegalExceptions {
-			if settings.LegalExceptions[i].ID == r.PostForm.Get("id") {
-				settings.LegalExceptions[i].Active = !settings.LegalExceptions[i].Active
-				found = true
+		id := r.PostForm.Get("id")
+		return changeExceptions(d, w, r, func(_ *discern.Organization, list []discern.LegalException) ([]discern.LegalException, error) {
+			for i := range list {
+				if list[i].ID == id {
+					list[i].Active = !list[i].Active
+					return list, nil
+				}
 			}
-		}
-		if !found {
-			return discern.Errorf(discern.KindNotFound, "There is no such legal exception.")
-		}
-		if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{Settings: &settings}); err != nil {
-			return err
-		}
-		return seeOther(w, r, web.PathAdminOrg+"?saved=1#exceptions")
+			return nil, discern.Errorf(discern.KindNotFound, "There is no such legal exception.")
+		})
 	})
+}
+
+// changeExceptions applies change to a copy of the organization's legal
+// exceptions and saves them; change returning nil, nil has answered the
+// request itself (a form shown again).
+func changeExceptions(d *deps, w http.ResponseWriter, r *http.Request,
+	change func(*discern.Organization, []discern.LegalException) ([]discern.LegalException, error)) error {
+	ctx := r.Context()
+	p := principalOf(ctx)
+	o, err := d.accounts.FindOrganization(ctx, requestID(ctx), p, p.OrgID)
+	if err != nil {
+		return err
+	}
+	list, err := change(o, slices.Clone(o.Settings.LegalExceptions))
+	if err != nil || list == nil {
+		return err
+	}
+	settings := o.Settings
+	settings.LegalExceptions = list
+	if _, err := d.accounts.UpdateOrganization(ctx, requestID(ctx), p, o.ID, discern.OrganizationUpdate{Settings: &settings}); err != nil {
+		return err
+	}
+	return seeOther(w, r, web.PathAdminOrg+"?saved=1#exceptions")
 }
