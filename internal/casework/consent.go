@@ -217,6 +217,9 @@ func (s *Service) ReviseConsent(ctx context.Context, a Actor, personID, consentI
 		if old.RevokedAt != nil {
 			return nil, discern.Errorf(discern.KindConflict, "This consent was revoked; record a new one instead.")
 		}
+		if c.Recipient != old.Recipient {
+			return nil, discern.Invalid("recipient", "A consent's recipient cannot change; record a new consent for another recipient.")
+		}
 		return c, nil
 	})
 }

@@ -170,6 +170,11 @@ func TestEveryDisclosureIsGatedByConsent(t *testing.T) {
 			t.Fatal("the recipient's read is not in both organizations' logs")
 		}
 
+		// A revision may not move the consent to another recipient.
+		if _, err := f.svc.ReviseConsent(ctx, cw, f.person, good.ID, good.Version, ConsentInput{RecipientKind: discern.RecipientService,
+			RecipientID: svcShelter, Classes: caseContact, Purposes: referral, Method: discern.ConsentWritten}); discern.KindOf(err) != discern.KindInvalid {
+			t.Fatalf("revising to another recipient: %v, want invalid", err)
+		}
 		// Narrowing the consent narrows what the recipient sees, at once.
 		narrowed, err := f.svc.ReviseConsent(ctx, cw, f.person, good.ID, good.Version, ConsentInput{RecipientKind: discern.RecipientOrganization,
 			RecipientID: dirLegal, Classes: []discern.DataClass{discern.ClassCase}, Purposes: referral, Method: discern.ConsentWritten, ValidFrom: &longAgo})
