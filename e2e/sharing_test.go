@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/discern-org/discern/internal/browsertest"
 	"github.com/discern-org/discern/internal/demo"
 )
 
@@ -17,6 +18,7 @@ import (
 func TestBrowserConsentAndReferral(t *testing.T) {
 	b := browser(t)
 	base := startServer(t)
+	shots := browsertest.ScreenshotDir(t)
 	recipient := "organization:" + demo.LegalAidOrgID
 
 	b.signIn(t, base, "caseworker@harbour.example")
@@ -56,6 +58,7 @@ func TestBrowserConsentAndReferral(t *testing.T) {
 	})()`, recipient), nil)
 	b.submit(t, `button[name="step"][value="preview"]`)
 	b.check(t, "referral preview")
+	b.screenshot(t, shots, "referral-preview-desktop", 1280)
 	if s := b.text(t, "main"); !strings.Contains(s, "Will be shared") || !strings.Contains(s, "contact and location") || strings.Contains(s, "Not covered by the person's consent") {
 		t.Fatalf("the preview says %q", s)
 	}
@@ -77,6 +80,7 @@ func TestBrowserConsentAndReferral(t *testing.T) {
 		t.Fatalf("the recipient sees %q", s)
 	}
 	b.check(t, "referral, recipient")
+	b.screenshot(t, shots, "referral-recipient-phone", 390)
 	for _, to := range []string{"received", "accepted"} {
 		b.eval(t, fmt.Sprintf(`document.getElementById("to-%s").checked = true`, to), nil)
 		b.submit(t, `form[action$="/move"] button[type="submit"]`)

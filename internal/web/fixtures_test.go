@@ -143,7 +143,8 @@ func fixturePages(tb testing.TB, r *Renderer, lang string) []page {
 		Classes: []discern.DataClass{discern.ClassCase, discern.ClassIdentity}, Shown: []discern.DataClass{discern.ClassCase, discern.ClassIdentity},
 		Basis: discern.BasisException, ExceptionID: "court", ExceptionReason: "Order of the family court, case FC-118.", ChildProtection: true,
 		State: discern.ReferralRequested, FHIRStatus: "requested", CreatedAt: fixedTime, StateSince: fixedTime,
-		Packet:   &casework.Packet{CaseCode: "HX-4821", Name: "Maria Example"},
+		Packet: &casework.Packet{CaseCode: "HX-4821", Name: "Maria Example", ContactSafety: &casework.PacketContactSafety{TimeZone: "Europe/London",
+			AskForCodeWord: true, Channels: []discern.SafeChannel{{Channel: discern.ChannelSMS, Windows: []discern.ContactWindow{{From: 18 * 60, To: 21 * 60}}}}}},
 		Next:     []discern.ReferralState{discern.ReferralCancelled, discern.ReferralWithdrawn},
 		OnBehalf: []discern.ReferralState{discern.ReferralReceived}}
 	stepForm := url.Values{"a.age": {"abc"}, "x.age": {""}, "p.age": {"observed"}, "a.age_doubt": {"yes"}, "a.status": {"no_status"}}

@@ -458,44 +458,7 @@ func contactViewOf(l *Localizer, p *PersonPage) contactView {
 	if len(v.Form.Channels) == 0 {
 		v.Form = ContactFormFrom(discern.ContactSafety{})
 	}
-	switch {
-	case !v.Recorded:
-		v.Summary = append(v.Summary, l.T("contact.none_recorded"))
-	case v.Rules.DoNotContact:
-		v.Summary = append(v.Summary, l.T("contact.summary_do_not_contact"))
-	}
-	if v.Recorded && !v.Rules.DoNotContact {
-		for _, c := range v.Rules.Channels {
-			line := l.T("channel." + string(c.Channel))
-			if len(c.Windows) == 0 {
-				line += ": " + l.T("contact.any_time")
-			}
-			for _, w := range c.Windows {
-				var days []string
-				for _, d := range w.Weekdays {
-					days = append(days, l.T("weekday."+strconv.Itoa(int(d))))
-				}
-				if len(days) == 0 {
-					days = []string{l.T("contact.every_day")}
-				}
-				line += ": " + strings.Join(days, ", ") + " " + clockTime(w.From) + "–" + clockTime(w.To)
-			}
-			v.Summary = append(v.Summary, line)
-		}
-		if len(v.Rules.Channels) == 0 {
-			v.Summary = append(v.Summary, l.T("contact.none_recorded"))
-		}
-	}
-	if v.Recorded {
-		tz := v.Rules.TimeZone
-		if tz == "" {
-			tz = "UTC"
-		}
-		v.Summary = append(v.Summary, l.T("contact.summary_time_zone", "zone", tz))
-		if v.Rules.HasCodeWord {
-			v.Summary = append(v.Summary, l.T("contact.summary_code_word"))
-		}
-	}
+	v.Summary = contactSummary(l, v.Rules, v.Recorded)
 	return v
 }
 
@@ -534,5 +497,51 @@ func init() {
 	funcs["planRows"] = planRows
 	funcs["reminderRows"] = reminderRows
 	funcs["contactView"] = contactViewOf
+	funcs["contactSummary"] = contactSummary
 	funcs["weekdayNum"] = func(d time.Weekday) int { return int(d) }
+}
+
+// contactSummary says in words how a person may be reached: the person
+// page's contact-safety section and a referral's packet.
+func contactSummary(l *Localizer, rules discern.ContactSafety, recorded bool) []string {
+	var out []string
+	switch {
+	case !recorded:
+		out = append(out, l.T("contact.none_recorded"))
+	case rules.DoNotContact:
+		out = append(out, l.T("contact.summary_do_not_contact"))
+	}
+	if recorded && !rules.DoNotContact {
+		for _, c := range rules.Channels {
+			line := l.T("channel." + string(c.Channel))
+			if len(c.Windows) == 0 {
+				line += ": " + l.T("contact.any_time")
+			}
+			for _, w := range c.Windows {
+				var days []string
+				for _, d := range w.Weekdays {
+					days = append(days, l.T("weekday."+strconv.Itoa(int(d))))
+				}
+				if len(days) == 0 {
+					days = []string{l.T("contact.every_day")}
+				}
+				line += ": " + strings.Join(days, ", ") + " " + clockTime(w.From) + "–" + clockTime(w.To)
+			}
+			out = append(out, line)
+		}
+		if len(rules.Channels) == 0 {
+			out = append(out, l.T("contact.none_recorded"))
+		}
+	}
+	if recorded {
+		tz := rules.TimeZone
+		if tz == "" {
+			tz = "UTC"
+		}
+		out = append(out, l.T("contact.summary_time_zone", "zone", tz))
+		if rules.HasCodeWord {
+			out = append(out, l.T("contact.summary_code_word"))
+		}
+	}
+	return out
 }

@@ -182,7 +182,8 @@ var mustContain = map[string]map[string][]string{
 		"es": {"Derivación", "recibida", "Retenido"},
 	},
 	"referral_exception": {
-		"en": {"Shared without consent under a legal exception.", "Court order", "FC-118", "Made on the child-protection branch.", "recorded for the recipient", "Maria Example"},
+		"en": {"Shared without consent under a legal exception.", "Court order", "FC-118", "Made on the child-protection branch.", "recorded for the recipient", "Maria Example",
+			"Contact safety", "18:00–21:00", "Times are in Europe/London.", "A code word is agreed"},
 		"es": {"Compartido sin consentimiento bajo una excepción legal."},
 	},
 	"inbox": {
