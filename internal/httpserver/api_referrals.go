@@ -221,7 +221,10 @@ func referralOf(v *casework.ReferralView) referralBody {
 	return b
 }
 
-type referralOutput struct{ Body referralBody }
+type referralOutput struct {
+	Replayed string `header:"Idempotent-Replayed"`
+	Body     referralBody
+}
 
 type referralRequest struct {
 	RecipientKind   string   `json:"recipient_kind" enum:"organization,service"`
@@ -239,19 +242,30 @@ func (r referralRequest) input(personID string) casework.ReferralInput {
 		ExceptionReason: r.ExceptionReason}
 }
 
-func createReferral(svc *casework.Service) func(huma.API, huma.Operation) {
+// createReferral makes a referral; with an Idempotency-Key, a retried
+// request answers as the first did and never sends a second referral.
+func createReferral(svc *casework.Service, idem *Idempotency) func(huma.API, huma.Operation) {
 	type input struct {
 		PersonPath
+		IdempotencyKey
 		Body referralRequest
 	}
 	return func(api huma.API, op huma.Operation) {
 		op.DefaultStatus = http.StatusCreated
 		register(api, op, func(ctx context.Context, in *input) (*referralOutput, error) {
-			v, err := svc.CreateReferral(ctx, actorOf(ctx), in.Body.input(in.PersonID))
+			a := actorOf(ctx)
+			body, replayed, err := IdempotentCreate(ctx, idem, a.Principal, in.Key, in.Body,
+				func(ctx context.Context, complete Complete[referralBody]) (referralBody, error) {
+					v, err := svc.CreateReferral(ctx, a, in.Body.input(in.PersonID), hookOf(complete, referralOf))
+					if err != nil {
+						return referralBody{}, err
+					}
+					return referralOf(v), nil
+				})
 			if err != nil {
 				return nil, err
 			}
-			return &referralOutput{Body: referralOf(v)}, nil
+			return &referralOutput{Replayed: replayedHeader(replayed), Body: body}, nil
 		})
 	}
 }

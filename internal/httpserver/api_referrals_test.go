@@ -42,11 +42,27 @@ func TestConsentAndReferralThroughTheAPI(t *testing.T) {
 	if body := string(r.body); !strings.Contains(body, `"withheld":["health"]`) || !strings.Contains(body, `"internal":true`) {
 		t.Fatalf("preview %s", body)
 	}
-	r = w.s.do(req{method: "POST", path: "/api/v1/people/" + person + "/referrals", session: w.senderSess, body: map[string]any{
-		"recipient_kind": "organization", "recipient_id": "dir-org-matrix", "needs": []string{"legal_immigration"}, "classes": []string{"case", "contact"}}})
+	send := func() *response {
+		return w.s.do(req{method: "POST", path: "/api/v1/people/" + person + "/referrals", session: w.senderSess,
+			header: map[string]string{"Idempotency-Key": "referral-once-0001"}, body: map[string]any{
+				"recipient_kind": "organization", "recipient_id": "dir-org-matrix", "needs": []string{"legal_immigration"}, "classes": []string{"case", "contact"}}})
+	}
+	r = send()
 	expect(t, r, http.StatusCreated)
-	var ref referralBody
+	var ref, again referralBody
 	r.decode(t, &ref)
+	// A retried request (same key) answers as the first and sends nothing more.
+	r = send()
+	expect(t, r, http.StatusCreated)
+	r.decode(t, &again)
+	if again.ID != ref.ID || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the retry made %s (replayed %q), first %s", again.ID, r.header.Get("Idempotent-Replayed"), ref.ID)
+	}
+	r = w.s.do(req{method: "GET", path: "/api/v1/people/" + person + "/referrals", session: w.senderSess})
+	expect(t, r, http.StatusOK)
+	if n := strings.Count(string(r.body), `"fhir_status"`); n != 1 {
+		t.Fatalf("%d referrals after a retried request, want 1", n)
+	}
 
 	// The recipient: inbox, read, answer.
 	r = w.s.do(req{method: "GET", path: "/api/v1/inbox", session: w.rcvSess})

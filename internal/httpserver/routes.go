@@ -155,7 +155,7 @@ func routes(d *deps) []Route {
 		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/referrals/preview", Action: auth.ReferralsCreate, Tags: []string{"referrals"},
 			Summary: "What a referral would share and its consequences, without making it", API: previewReferral(cw), Example: exampleReferral},
 		{Method: http.MethodPost, Path: "/api/v1/people/{person_id}/referrals", Action: auth.ReferralsCreate, Tags: []string{"referrals"},
-			Summary: "Refer a person: only the classes their consent covers, or under a legal exception", API: createReferral(cw), Example: exampleReferral},
+			Summary: "Refer a person: only the classes their consent covers, or under a legal exception", API: createReferral(cw, d.idem), Example: exampleReferral},
 		{Method: http.MethodGet, Path: "/api/v1/people/{person_id}/export", Action: auth.PeopleExport, Tags: []string{"people"},
 			Summary: "Export a person's records for a recipient, as far as their consent covers", API: exportPerson(cw)},
 		{Method: http.MethodGet, Path: "/api/v1/inbox", Action: auth.ReferralsReceive, Tags: []string{"referrals"},
