@@ -103,7 +103,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// directory; it is read again once it changes.
 	dir, _ := directory.OpenLive(dirPath, logger, directory.DefaultCheckEvery)
 	// Consents and referrals name their recipients in the same directory.
-	svc.casework.SetRecipients(casework.DirectoryRecipients(func() *directory.Directory { return dir.Current().Directory }))
+	svc.casework.SetRecipients(casework.DirectoryRecipients(func() *directory.Catalog { return dir.Current().Catalog }))
 
 	var logins []demo.Login
 	if *withDemo {

@@ -3,7 +3,6 @@ package casework
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/discern-org/discern/internal/auth"
@@ -29,33 +28,6 @@ type RecipientOption struct {
 	Name      string
 }
 
-// ListRecipients lists the directory's organizations, each followed by
-// its services, up to limit entries.
-func (f DirectoryRecipients) ListRecipients(limit int) []RecipientOption {
-	d := f()
-	if d == nil {
-		return nil
-	}
-	byOrg := map[string][]directory.Service{}
-	for _, sv := range d.Services {
-		byOrg[sv.OrganizationID] = append(byOrg[sv.OrganizationID], sv)
-	}
-	var out []RecipientOption
-	for _, o := range d.Organizations {
-		if len(out) >= limit {
-			break
-		}
-		out = append(out, RecipientOption{discern.Recipient{Kind: discern.RecipientOrganization, ID: o.ID}, o.Name})
-		for _, sv := range byOrg[o.ID] {
-			if len(out) >= limit {
-				break
-			}
-			out = append(out, RecipientOption{discern.Recipient{Kind: discern.RecipientService, ID: sv.ID, OrgID: o.ID}, sv.Name})
-		}
-	}
-	return out
-}
-
 // RecipientOptions lists recipients for a choice on screen (at most
 // limit; a larger directory is searched on the directory page).
 func (s *Service) RecipientOptions(limit int) []RecipientOption {
@@ -65,32 +37,51 @@ func (s *Service) RecipientOptions(limit int) []RecipientOption {
 	return s.recipients.ListRecipients(limit)
 }
 
-// DirectoryRecipients finds recipients in the directory the function
-// returns at the moment of asking (the live directory can be replaced).
-type DirectoryRecipients func() *directory.Directory
+// DirectoryRecipients finds recipients in the catalog the function
+// returns at the moment of asking (the live directory can be replaced),
+// through the catalog's indexes by id.
+type DirectoryRecipients func() *directory.Catalog
 
-// FindRecipient looks the id up among the directory's organizations or
+func recipientOf(r directory.Recipient) discern.Recipient {
+	if r.Service {
+		return discern.Recipient{Kind: discern.RecipientService, ID: r.ID, OrgID: r.OrgID}
+	}
+	return discern.Recipient{Kind: discern.RecipientOrganization, ID: r.ID}
+}
+
+// FindRecipient looks the id up among the catalog's organizations or
 // services.
 func (f DirectoryRecipients) FindRecipient(kind discern.RecipientKind, id string) (discern.Recipient, string, bool) {
-	d := f()
-	if d == nil || id == "" {
+	c := f()
+	if c == nil {
 		return discern.Recipient{}, "", false
 	}
+	var r directory.Recipient
+	var ok bool
 	switch kind {
 	case discern.RecipientOrganization:
-		for _, o := range d.Organizations {
-			if o.ID == id {
-				return discern.Recipient{Kind: kind, ID: id}, o.Name, true
-			}
-		}
+		r, ok = c.FindOrganization(id)
 	case discern.RecipientService:
-		for _, sv := range d.Services {
-			if sv.ID == id {
-				return discern.Recipient{Kind: kind, ID: id, OrgID: sv.OrganizationID}, sv.Name, true
-			}
-		}
+		r, ok = c.FindService(id)
 	}
-	return discern.Recipient{}, "", false
+	if !ok {
+		return discern.Recipient{}, "", false
+	}
+	return recipientOf(r), r.Name, true
+}
+
+// ListRecipients lists the catalog's organizations, each followed by its
+// services, up to limit entries.
+func (f DirectoryRecipients) ListRecipients(limit int) []RecipientOption {
+	c := f()
+	if c == nil {
+		return nil
+	}
+	var out []RecipientOption
+	for _, r := range c.Recipients(limit) {
+		out = append(out, RecipientOption{Recipient: recipientOf(r), Name: r.Name})
+	}
+	return out
 }
 
 // SetRecipients tells the service where to find recipients. Without it,
@@ -195,14 +186,6 @@ func (s *Service) RecordConsent(ctx context.Context, a Actor, personID string, i
 		return nil, err
 	}
 	return s.consentView(c, 1), nil
-}
-
-func joinStrings[T ~string](xs []T) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = string(x)
-	}
-	return strings.Join(parts, ",")
 }
 
 // ReviseConsent records a changed consent (narrower classes, another end

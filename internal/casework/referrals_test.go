@@ -32,7 +32,8 @@ func newReferralFixture(t *testing.T, f *fixture) *referralFixture {
 		Services: []directory.Service{{ID: svcClinic, OrganizationID: dirLegal, Name: "Immigration clinic"},
 			{ID: svcShelter, OrganizationID: dirShelter, Name: "Emergency shelter"}},
 	}
-	f.svc.SetRecipients(DirectoryRecipients(func() *directory.Directory { return dir }))
+	cat := directory.NewCatalog(dir)
+	f.svc.SetRecipients(DirectoryRecipients(func() *directory.Catalog { return cat }))
 	settings := discern.OrganizationSettings{DirectoryOrgID: dirLegal}
 	if _, err := f.db.UpdateOrganization(ctx, f.orgB, discern.OrganizationUpdate{Settings: &settings}); err != nil {
 		t.Fatal(err)

@@ -437,3 +437,49 @@ func chordKm(a, b LatLon) float64 {
 	}
 	return d
 }
+
+// Recipient is an organization or a service of the catalog, by id, for
+// naming who a person's data may go to.
+type Recipient struct {
+	Service bool
+	ID      string
+	OrgID   string // a service's organization
+	Name    string
+}
+
+// FindOrganization returns an organization's id and name by id.
+func (c *Catalog) FindOrganization(id string) (Recipient, bool) {
+	r := c.orgByID[id]
+	if r == nil {
+		return Recipient{}, false
+	}
+	return Recipient{ID: id, Name: r.org.Name}, true
+}
+
+// FindService returns a service's id, organization and name by id.
+func (c *Catalog) FindService(id string) (Recipient, bool) {
+	r := c.svcByID[id]
+	if r == nil {
+		return Recipient{}, false
+	}
+	return Recipient{Service: true, ID: id, OrgID: r.orgID, Name: r.full.Name}, true
+}
+
+// Recipients lists up to limit entries: each organization followed by its
+// services, in the directory's order.
+func (c *Catalog) Recipients(limit int) []Recipient {
+	var out []Recipient
+	for _, o := range c.orgs {
+		if len(out) >= limit {
+			break
+		}
+		out = append(out, Recipient{ID: o.org.ID, Name: o.org.Name})
+		for _, s := range o.services {
+			if len(out) >= limit {
+				break
+			}
+			out = append(out, Recipient{Service: true, ID: s.full.ID, OrgID: o.org.ID, Name: s.full.Name})
+		}
+	}
+	return out
+}

@@ -204,7 +204,7 @@ func newTestServerDir(t testing.TB, dir *directory.Live, opts ...func(*Options))
 	}
 	reg := metrics.New()
 	cw := casework.New(db, sealer, testEngine(), alog, c.Now, lr)
-	cw.SetRecipients(casework.DirectoryRecipients(func() *directory.Directory { return dir.Current().Directory }))
+	cw.SetRecipients(casework.DirectoryRecipients(func() *directory.Catalog { return dir.Current().Catalog }))
 	h, table := newServer(Deps{
 		DB: db, Accounts: svc, Casework: cw, Engine: testEngine(), Sealer: sealer, Metrics: reg,
 		Logger: logger, Now: c.Now, Rand: lr, Options: o, Directory: dir,
