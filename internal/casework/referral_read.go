@@ -408,7 +408,11 @@ func (s *Service) ExportPerson(ctx context.Context, a Actor, personID string, ki
 		Purpose: discern.PurposeExport, Classes: classes}); err != nil {
 		return nil, err
 	}
-	pk, err := s.buildPacket(ctx, a, p, ReferralInput{}, classes)
+	sum, err := s.latestSummary(ctx, a, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	pk, err := s.buildPacket(ctx, a, p, ReferralInput{}, classes, sum)
 	if err != nil {
 		return nil, err
 	}

@@ -305,11 +305,7 @@ func (s *Service) CreateReferral(ctx context.Context, a Actor, in ReferralInput,
 			return nil, discern.Invalid("exception_id", "Your organization has no active legal exception with this id.")
 		}
 		r.Basis, r.ExceptionID = discern.BasisException, ex.ID
-		if sum, err := s.latestSummary(ctx, a, p.ID); err != nil {
-			return nil, err
-		} else if sum != nil && sum.AgeStatus != "adult" && ex.Kind == discern.ExceptionChildProtection {
-			r.ChildProtection = true
-		}
+		r.ChildProtection = ex.Kind == discern.ExceptionChildProtection
 	}
 	if r.RecipientOrgID, err = s.recipientOrg(ctx, rcpt); err != nil {
 		return nil, err
@@ -317,7 +313,14 @@ func (s *Service) CreateReferral(ctx context.Context, a Actor, in ReferralInput,
 	if r.RecipientOrgID == a.OrgID {
 		return nil, discern.Invalid("recipient", "This recipient is your own organization; a referral goes to another one.")
 	}
-	packet, err := s.buildPacket(ctx, a, p, in, r.Classes)
+	sum, err := s.latestSummary(ctx, a, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	// The child-protection branch is the child-protection exception used
+	// for someone who may be under 18.
+	r.ChildProtection = r.ChildProtection && sum != nil && sum.AgeStatus != "adult"
+	packet, err := s.buildPacket(ctx, a, p, in, r.Classes, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +396,8 @@ func sortedClasses(cs []discern.DataClass) []discern.DataClass {
 }
 
 // buildPacket gathers the person's data of the released classes.
-func (s *Service) buildPacket(ctx context.Context, a Actor, p *discern.Person, in ReferralInput, classes []discern.DataClass) (*Packet, error) {
+// sum is the person's latest screening conclusion (latestSummary), or nil.
+func (s *Service) buildPacket(ctx context.Context, a Actor, p *discern.Person, in ReferralInput, classes []discern.DataClass, sum *screening.Summary) (*Packet, error) {
 	subject := personSubject(p.ID)
 	open := func(column string, ct discern.Sealed) (string, error) {
 		return s.openText(ctx, subject, "people", column, p.ID, ct)
@@ -425,9 +429,7 @@ func (s *Service) buildPacket(ctx context.Context, a Actor, p *discern.Person, i
 			pk.ContactSafety = &PacketContactSafety{DoNotContact: r.DoNotContact, Channels: r.Channels, TimeZone: r.TimeZone, AskForCodeWord: r.HasCodeWord}
 		}
 	}
-	if sum, err := s.latestSummary(ctx, a, p.ID); err != nil {
-		return nil, err
-	} else if sum != nil {
+	if sum != nil {
 		pk.AgeStatus = sum.AgeStatus
 		for _, jr := range sum.Results {
 			pk.Screening = append(pk.Screening, PacketJurisdiction{jr.Jurisdiction, jr.Determination, jr.Situation})
