@@ -160,35 +160,36 @@ func uiReferralPost(d *deps) http.Handler {
 		if step == "edit" || step == "" {
 			return show()
 		}
-		// The preview is needed both to show it and to show it again.
-		previewIn := in
-		previewIn.ExceptionID, previewIn.ExceptionReason = "", ""
-		if len(problems) == 0 || step == "send" {
-			pv, err := d.casework.PreviewReferral(ctx, a, previewIn)
-			switch {
-			case err == nil:
-				p.Preview = pv
-			case step == "preview":
-				if msg, ok := shownRefusal(err); ok {
-					p.Refusal = msg
-					return show()
-				}
+		if step == "send" && len(problems) == 0 {
+			v, err := d.casework.CreateReferral(ctx, a, in)
+			if err == nil {
+				return seeOther(w, r, web.URL(web.PathReferral, v.ID))
+			}
+			msg, ok := shownRefusal(err)
+			if !ok {
 				return err
 			}
+			p.Refusal = msg
 		}
+		// The preview, to show it or show it again: what consent covers
+		// without any exception.
 		p.Problems = problems
-		if step == "preview" || len(problems) > 0 || p.Preview == nil {
-			return show()
-		}
-		v, err := d.casework.CreateReferral(ctx, a, in)
-		if err != nil {
-			if msg, ok := shownRefusal(err); ok {
-				p.Refusal = msg
-				return show()
+		if len(problems) == 0 || step == "send" {
+			previewIn := in
+			previewIn.ExceptionID, previewIn.ExceptionReason = "", ""
+			preview, err := d.casework.PreviewReferral(ctx, a, previewIn)
+			if err != nil {
+				msg, ok := shownRefusal(err)
+				if !ok {
+					return err
+				}
+				if p.Refusal == "" {
+					p.Refusal = msg
+				}
 			}
-			return err
+			p.Preview = preview
 		}
-		return seeOther(w, r, web.URL(web.PathReferral, v.ID))
+		return show()
 	})
 }
 
