@@ -41,18 +41,10 @@ type personBody struct {
 	Redacted    []string  `json:"redacted,omitempty" doc:"Data classes recorded but withheld from the caller."`
 }
 
-func classNames(cs []discern.DataClass) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = string(c)
-	}
-	return out
-}
-
 func personOf(v *casework.PersonView) personBody {
 	return personBody{ID: v.ID, CaseCode: v.CaseCode, Name: v.Name, BirthDate: v.BirthDate, AgeEstimate: v.AgeEstimate,
 		Contact: v.Contact, TeamID: v.TeamID, AssignedTo: v.AssignedTo, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt,
-		UpdatedAt: v.UpdatedAt, Erased: v.Erased, Redacted: classNames(v.Redacted)}
+		UpdatedAt: v.UpdatedAt, Erased: v.Erased, Redacted: codeNames(v.Redacted)}
 }
 
 type personOutput struct {
@@ -186,7 +178,7 @@ type auditBody struct {
 }
 
 func auditOf(e *discern.AuditEntry) auditBody {
-	return auditBody{Seq: e.Seq, Time: e.Time, ActorID: e.ActorID, Action: e.Action, DataClasses: classNames(e.DataClasses),
+	return auditBody{Seq: e.Seq, Time: e.Time, ActorID: e.ActorID, Action: e.Action, DataClasses: codeNames(e.DataClasses),
 		Outcome: string(e.Outcome), RequestID: e.RequestID}
 }
 
@@ -238,7 +230,7 @@ type encounterBody struct {
 
 func encounterOf(v *casework.EncounterView) encounterBody {
 	return encounterBody{ID: v.ID, PersonID: v.PersonID, OccurredAt: v.OccurredAt, PlaceKind: string(v.PlaceKind),
-		Narrative: v.Narrative, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Redacted: classNames(v.Redacted)}
+		Narrative: v.Narrative, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Redacted: codeNames(v.Redacted)}
 }
 
 func createEncounter(svc *casework.Service, idem *Idempotency) func(huma.API, huma.Operation) {
@@ -477,7 +469,7 @@ type screeningBody struct {
 func screeningOf(v *casework.ScreeningView) screeningBody {
 	return screeningBody{ID: v.ID, PersonID: v.PersonID, EncounterID: v.EncounterID, ScreenerID: v.ScreenerID, Status: string(v.Status),
 		Evidence: v.Evidence, Result: v.Result, Recorded: v.Recorded, Changes: v.Changes, ContentVersion: v.ContentVersion, ContentHash: v.ContentHash,
-		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, CompletedAt: v.CompletedAt, Erased: v.Erased, Redacted: classNames(v.Redacted)}
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, CompletedAt: v.CompletedAt, Erased: v.Erased, Redacted: codeNames(v.Redacted)}
 }
 
 // createdScreeningOf is the answer to a create: the recorded conclusion,

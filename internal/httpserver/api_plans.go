@@ -53,7 +53,7 @@ func dateStr(d *discern.Date) string {
 }
 
 func planOf(v *casework.PlanView) planBody {
-	b := planBody{ID: v.ID, PersonID: v.PersonID, Class: string(v.Class), Redacted: classNames(v.Redacted)}
+	b := planBody{ID: v.ID, PersonID: v.PersonID, Class: string(v.Class), Redacted: codeNames(v.Redacted)}
 	if len(v.Redacted) > 0 {
 		return b
 	}
@@ -255,7 +255,7 @@ type notificationBody struct {
 func notificationOf(v *casework.NotificationView) notificationBody {
 	return notificationBody{ID: v.ID, PersonID: v.PersonID, Audience: string(v.Audience), Class: string(v.Class), Source: v.Source,
 		SourceID: v.SourceID, Subject: v.Subject, Kind: string(v.Kind), Due: v.Due.String(), Channel: string(v.Channel),
-		State: string(v.State), Reason: v.Reason, Redacted: classNames(v.Redacted)}
+		State: string(v.State), Reason: v.Reason, Redacted: codeNames(v.Redacted)}
 }
 
 func listNotifications(svc *casework.Service) func(huma.API, huma.Operation) {

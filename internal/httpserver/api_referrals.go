@@ -34,11 +34,13 @@ type consentBody struct {
 
 func consentOf(v *casework.ConsentView) consentBody {
 	return consentBody{ID: v.ID, Version: v.Version, RecipientKind: string(v.Recipient.Kind), RecipientID: v.Recipient.ID,
-		RecipientName: v.RecipientName, Classes: classNames(v.Classes), Purposes: codeNames(v.Purposes), Method: string(v.Method),
+		RecipientName: v.RecipientName, Classes: codeNames(v.Classes), Purposes: codeNames(v.Purposes), Method: string(v.Method),
 		RecordedBy: v.RecordedBy, Language: v.Language, ValidFrom: v.ValidFrom, ValidUntil: v.ValidUntil, RevokedAt: v.RevokedAt,
 		State: string(v.State), Versions: v.Versions}
 }
 
+// codeNames spells a list of codes (data classes, purposes, states) as
+// strings for a response.
 func codeNames[T ~string](xs []T) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
@@ -209,7 +211,7 @@ type referralBody struct {
 func referralOf(v *casework.ReferralView) referralBody {
 	b := referralBody{ID: v.ID, PersonID: v.PersonID, Side: string(v.Side), SenderOrgName: v.SenderOrgName,
 		RecipientKind: string(v.Recipient.Kind), RecipientID: v.Recipient.ID, RecipientName: v.RecipientName, External: v.External,
-		Needs: v.Needs, Classes: classNames(v.Classes), Shown: classNames(v.Shown), Withheld: classNames(v.Withheld),
+		Needs: v.Needs, Classes: codeNames(v.Classes), Shown: codeNames(v.Shown), Withheld: codeNames(v.Withheld),
 		WithheldReason: v.WithheldReason, Basis: string(v.Basis), ExceptionID: v.ExceptionID, ExceptionReason: v.ExceptionReason,
 		ChildProtection: v.ChildProtection, State: string(v.State), FHIRStatus: v.FHIRStatus, Outcome: string(v.Outcome),
 		CreatedAt: v.CreatedAt, StateSince: v.StateSince, Overdue: v.Overdue, Erased: v.Erased, Packet: v.Packet,
@@ -298,8 +300,8 @@ func previewReferral(svc *casework.Service) func(huma.API, huma.Operation) {
 			if err != nil {
 				return nil, err
 			}
-			b := body{RecipientName: pv.RecipientName, Internal: pv.Internal, Permitted: classNames(pv.Decision.Permitted),
-				Withheld: classNames(pv.Decision.Withheld), Reason: pv.Decision.Reason, PossibleMinor: pv.PossibleMinor,
+			b := body{RecipientName: pv.RecipientName, Internal: pv.Internal, Permitted: codeNames(pv.Decision.Permitted),
+				Withheld: codeNames(pv.Decision.Withheld), Reason: pv.Decision.Reason, PossibleMinor: pv.PossibleMinor,
 				Consequences: []consequence{}, LegalException: pv.Exceptions}
 			for _, c := range pv.Consequences {
 				b.Consequences = append(b.Consequences, consequence{c.Jurisdiction, c.PathwayID, c.ConsentRule, c.Citations})
